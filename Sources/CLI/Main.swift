@@ -1,0 +1,21 @@
+import ArgumentParser
+
+@main
+struct PocketRelayMiner: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pocket-relay-miner",
+        abstract: "High-availability relay miner for Pocket Network (Shannon), built simulation-first.",
+        subcommands: [VersionCommand.self]
+    )
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
+    func run() {
+        print("pocket-relay-miner \(BuildInfo.version)")
+    }
+}
+
+enum BuildInfo {
+    static let version = "0.1.0"
+}

@@ -1,0 +1,2 @@
+import RelayRuntime
+public enum RelayRuntimeLiveInfo {}

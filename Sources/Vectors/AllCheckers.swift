@@ -1,0 +1,5 @@
+extension VectorSuite {
+    /// Every checker the project has, in the order they are tried.
+    public static let allCheckers: [any VectorFileChecker] = [
+    ]
+}
