@@ -1,0 +1,41 @@
+/// Lua bodies of the compound operations, for servers that run them via EVAL.
+/// The simulator's model implements the same semantics natively; the
+/// differential test proves the two agree.
+public enum RedisScripts {
+    public static let compareAndDelete = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """
+
+    public static let compareAndExtend = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+        return 0
+        """
+
+    public static let acquireLease = """
+        local cur = redis.call('GET', KEYS[1])
+        if cur == false then
+          local e = redis.call('INCR', KEYS[2])
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+          return e
+        end
+        if cur == ARGV[1] then
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          local e = redis.call('GET', KEYS[2])
+          if e == false then e = redis.call('INCR', KEYS[2]) end
+          return tonumber(e)
+        end
+        return 0
+        """
+
+    public static let ackAndDelete = """
+        local a = redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+        local d = redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
+        return {a, d}
+        """
+
+    public static let fenced = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('FENCED stale epoch') end
+        return redis.call(unpack(ARGV, 2))
+        """
+}
