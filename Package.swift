@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // C system libraries (headers come from the Debian -dev packages; no pkgConfig, see spec/swift-stack.md).
@@ -63,7 +64,7 @@ let package = Package(
         // Deterministic simulator: kernel, Redis model, fake chain, scenarios.
         .target(
             name: "PocketSim",
-            dependencies: ["RelayRuntime", "PocketProtocol"],
+            dependencies: ["RelayRuntime", "PocketProtocol", .product(name: "Yams", package: "Yams")],
             path: "Sources/Sim"
         ),
         .executableTarget(
