@@ -1,5 +1,7 @@
 extension VectorSuite {
     /// Every checker the project has, in the order they are tried.
     public static let allCheckers: [any VectorFileChecker] = [
+        AddressChecker(),
+        ECDSAChecker(),
     ]
 }
