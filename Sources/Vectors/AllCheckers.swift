@@ -3,5 +3,6 @@ extension VectorSuite {
     public static let allCheckers: [any VectorFileChecker] = [
         AddressChecker(),
         ECDSAChecker(),
+        RingChecker(),
     ]
 }

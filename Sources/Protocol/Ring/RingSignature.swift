@@ -1,0 +1,145 @@
+import CSecp256k1
+
+/// A bLSAG ring signature as gateways and applications attach to relay
+/// requests (ring-go wire format). The ring's public keys travel inside the
+/// signature, in ring order.
+public struct RingSignature: Sendable, Hashable {
+    public let c0: Bytes
+    /// Key image I = x·H_p(x·G): identical for every signature by one key.
+    public let keyImage: PublicKey
+    public let responses: [Bytes]
+    public let ring: [PublicKey]
+
+    public init(c0: Bytes, keyImage: PublicKey, responses: [Bytes], ring: [PublicKey]) {
+        self.c0 = c0
+        self.keyImage = keyImage
+        self.responses = responses
+        self.ring = ring
+    }
+
+    public var ringSize: Int { ring.count }
+
+    // MARK: Wire format
+
+    /// `BE32(n) ‖ c0 ‖ I ‖ n × (s_i ‖ P_i)` — 69 + 65·n bytes.
+    public func serialized() -> Bytes {
+        var out = ByteOrder.bigEndian32(UInt32(ring.count))
+        out.reserveCapacity(69 + 65 * ring.count)
+        out += c0
+        out += keyImage.compressed
+        for (s, p) in zip(responses, ring) {
+            out += s
+            out += p.compressed
+        }
+        return out
+    }
+
+    /// Decodes leniently, exactly as the Go reference: scalars ≥ N are
+    /// reduced (not rejected), trailing bytes are ignored, the only length
+    /// sanity check is `len ≥ 33·n`. A size of 0 is rejected here (Go would
+    /// accept it and then panic while verifying).
+    public init(serialized bytes: Bytes) throws(RingSignatureError) {
+        guard bytes.count >= 4 else { throw .truncatedHeader(length: bytes.count) }
+        let n = ByteOrder.readBigEndian32(bytes, at: 0)
+        guard n > 0 else { throw .emptyRing }
+        guard UInt64(bytes.count) >= UInt64(n) * 33 else { throw .tooShort(ringSize: n, length: bytes.count) }
+        var offset = 4
+        func take(_ count: Int) throws(RingSignatureError) -> ArraySlice<UInt8> {
+            guard bytes.count - offset >= count else { throw .tooShort(ringSize: n, length: bytes.count) }
+            defer { offset += count }
+            return bytes[offset..<(offset + count)]
+        }
+        let c0 = Secp256k1Order.reduce(Array(try take(32)))
+        guard let image = CurveOps.parseCompressed(try take(33)) else { throw .invalidPoint(field: "key image") }
+        var responses: [Bytes] = []
+        var ring: [PublicKey] = []
+        responses.reserveCapacity(Int(n))
+        ring.reserveCapacity(Int(n))
+        for i in 0..<Int(n) {
+            responses.append(Secp256k1Order.reduce(Array(try take(32))))
+            guard let p = CurveOps.parseCompressed(try take(33)) else { throw .invalidPoint(field: "ring member \(i)") }
+            ring.append(PublicKey(raw: p))
+        }
+        self.init(c0: c0, keyImage: PublicKey(raw: image), responses: responses, ring: ring)
+    }
+
+    // MARK: Verification
+
+    /// Recomputes the challenge chain around the ring; valid iff it closes on c0.
+    public func verify(message: Bytes) -> Bool {
+        guard !ring.isEmpty, responses.count == ring.count else { return false }
+        let image = keyImage.raw
+        var c = c0
+        for (s, member) in zip(responses, ring) {
+            guard let hp = RingHashes.hashToCurvePoint(member.compressed),
+                  let cp = CurveOps.mul(member.raw, c), let l = CurveOps.addBaseMul(cp, s),
+                  let ci = CurveOps.mul(image, c), let sh = CurveOps.mul(hp, s), let r = CurveOps.add(ci, sh),
+                  let next = try? RingHashes.challenge(message: message, l: l, r: r)
+            else { return false }
+            c = next
+        }
+        return c == c0
+    }
+
+    /// Every key inside the signature belongs to `expected` (set membership:
+    /// order, size and duplicates are not compared — the chain's rule).
+    public func membersBelong(to expected: Set<PublicKey>) -> Bool {
+        ring.allSatisfy { expected.contains($0) }
+    }
+
+    // MARK: Signing
+
+    /// Signs with the member at `signerIndex`. Draws 32-byte nonces from
+    /// `rng` in the reference order (u first, then s for signer+1, signer+2, …),
+    /// each reduced mod N, so a recorded stream reproduces a signature exactly.
+    public static func sign<R: RandomNumberGenerator>(
+        message: Bytes, ring: [PublicKey], signerIndex: Int, privateKey: PrivateKey, using rng: inout R
+    ) throws(RingSignatureError) -> RingSignature {
+        let n = ring.count
+        guard n >= 2 else { throw .ringTooSmall(n) }
+        guard signerIndex >= 0, signerIndex < n, ring[signerIndex] == privateKey.publicKey else { throw .signerNotInRing }
+        guard let hj = RingHashes.hashToCurvePoint(ring[signerIndex].compressed),
+              let image = CurveOps.mul(hj, privateKey.bytes) else { throw .hashToCurveFailed }
+        for _ in 0..<64 {
+            if let signature = try attempt(message: message, ring: ring, j: signerIndex, x: privateKey.bytes, hj: hj, image: image, rng: &rng) {
+                return signature
+            }
+        }
+        throw .randomnessExhausted
+    }
+
+    private static func attempt<R: RandomNumberGenerator>(
+        message: Bytes, ring: [PublicKey], j: Int, x: Bytes, hj: secp256k1_pubkey, image: secp256k1_pubkey, rng: inout R
+    ) throws(RingSignatureError) -> RingSignature? {
+        let n = ring.count
+        var c = [Bytes](repeating: [], count: n)
+        var s = [Bytes](repeating: [], count: n)
+        let u = randomScalar(&rng)
+        guard let uG = CurveOps.baseMul(u), let uH = CurveOps.mul(hj, u) else { return nil }
+        c[(j + 1) % n] = try RingHashes.challenge(message: message, l: uG, r: uH)
+        for i in 1..<n {
+            let k = (j + i) % n
+            s[k] = randomScalar(&rng)
+            guard let hp = RingHashes.hashToCurvePoint(ring[k].compressed) else { throw .hashToCurveFailed }
+            guard let cp = CurveOps.mul(ring[k].raw, c[k]), let l = CurveOps.addBaseMul(cp, s[k]),
+                  let ci = CurveOps.mul(image, c[k]), let sh = CurveOps.mul(hp, s[k]), let r = CurveOps.add(ci, sh)
+            else { return nil }
+            c[(k + 1) % n] = try RingHashes.challenge(message: message, l: l, r: r)
+        }
+        // s_j = u − c_j·x
+        guard let cx = CurveOps.scalarMul(c[j], x), let negCx = CurveOps.scalarNegate(cx),
+              let sj = CurveOps.scalarAdd(u, negCx) else { return nil }
+        s[j] = sj
+        return RingSignature(c0: c[0], keyImage: PublicKey(raw: image), responses: s, ring: ring)
+    }
+
+    private static func randomScalar<R: RandomNumberGenerator>(_ rng: inout R) -> Bytes {
+        var raw = Bytes()
+        raw.reserveCapacity(32)
+        while raw.count < 32 {
+            var word = rng.next()
+            for _ in 0..<8 { raw.append(UInt8(truncatingIfNeeded: word)); word >>= 8 }
+        }
+        return Secp256k1Order.reduce(raw)
+    }
+}
