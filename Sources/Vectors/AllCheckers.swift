@@ -4,5 +4,7 @@ extension VectorSuite {
         AddressChecker(),
         ECDSAChecker(),
         RingChecker(),
+        SessionChecker(),
+        ProofRequirementChecker(),
     ]
 }
