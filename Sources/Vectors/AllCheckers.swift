@@ -6,5 +6,6 @@ extension VectorSuite {
         RingChecker(),
         SessionChecker(),
         ProofRequirementChecker(),
+        SMSTChecker(),
     ]
 }

@@ -1,0 +1,99 @@
+/// `SparseMerkleProof`: side nodes deepest-first, plus the encoding of the
+/// deepest sibling node (optional for verification).
+public struct SparseMerkleProof: Sendable, Hashable {
+    public var sideNodes: [Bytes]
+    public var nonMembershipLeafData: Bytes?
+    public var siblingData: Bytes?
+
+    public init(sideNodes: [Bytes], nonMembershipLeafData: Bytes? = nil, siblingData: Bytes? = nil) {
+        self.sideNodes = sideNodes
+        self.nonMembershipLeafData = nonMembershipLeafData
+        self.siblingData = siblingData
+    }
+}
+
+/// `SparseMerkleClosestProof`: proves the leaf closest to `path` (the one
+/// reached by following `path`, flipping a bit wherever that side is empty).
+public struct SparseMerkleClosestProof: Sendable, Hashable {
+    public var path: Bytes
+    public var flippedBits: [Int]
+    public var depth: Int
+    public var closestPath: Bytes
+    /// value ‖ BE64(weight) ‖ BE64(1) of the proven leaf; nil for an empty trie.
+    public var closestValueHash: Bytes?
+    public var closestProof: SparseMerkleProof
+
+    public init(path: Bytes, flippedBits: [Int], depth: Int, closestPath: Bytes, closestValueHash: Bytes?, closestProof: SparseMerkleProof) {
+        self.path = path
+        self.flippedBits = flippedBits
+        self.depth = depth
+        self.closestPath = closestPath
+        self.closestValueHash = closestValueHash
+        self.closestProof = closestProof
+    }
+
+    /// The relay bytes the chain extracts (value hash without weight and count).
+    public var value: Bytes? {
+        guard let v = closestValueHash, v.count >= 16 else { return nil }
+        return Array(v[..<(v.count - 16)])
+    }
+
+    public var weight: UInt64? {
+        guard let v = closestValueHash, v.count >= 16 else { return nil }
+        return ByteOrder.readBigEndian64(v, at: v.count - 16)
+    }
+}
+
+extension SparseMerkleSumTrie {
+    /// The closest proof for `path` (spec §5.6): what a supplier submits, with
+    /// `path` derived from the proof-window seed block hash and the session id.
+    public func proveClosest(path: Bytes) throws(SMSTError) -> SparseMerkleClosestProof {
+        guard path.count == SMSTHashing.pathSize else { throw .invalidPathLength(path.count) }
+        guard var node = rootNode else {
+            // Go flips bit 0 when it steps back from the empty root; kept for byte equality.
+            return SparseMerkleClosestProof(path: path, flippedBits: [0], depth: 0, closestPath: SMSTHashing.placeholder,
+                                            closestValueHash: nil, closestProof: SparseMerkleProof(sideNodes: []))
+        }
+        var working = path
+        var depth = 0
+        var flipped: [Int] = []
+        var siblings: [SMSTNode?] = []
+        var lastSibling: SMSTNode?
+        walk: while true {
+            switch node.kind {
+            case .leaf(let leafPath, let data):
+                let sideNodes = siblings.reversed().map { $0?.digest ?? SMSTHashing.placeholder }
+                return SparseMerkleClosestProof(
+                    path: path, flippedBits: flipped, depth: depth, closestPath: leafPath, closestValueHash: data,
+                    closestProof: SparseMerkleProof(sideNodes: sideNodes, siblingData: lastSibling?.encoding))
+            case .ext(let extPath, let start, let end, let child):
+                for i in start..<end {
+                    if SMSTHashing.bit(working, i) != SMSTHashing.bit(extPath, i) {
+                        SMSTHashing.flipBit(&working, i)
+                        flipped.append(i)
+                    }
+                    siblings.append(nil)
+                    lastSibling = nil
+                }
+                depth = end
+                node = child
+            case .inner(let left, let right):
+                var goLeft = SMSTHashing.bit(working, depth) == 0
+                if (goLeft ? left : right) == nil {
+                    // Only reachable after deletes: take the other side, like an empty run.
+                    SMSTHashing.flipBit(&working, depth)
+                    flipped.append(depth)
+                    goLeft.toggle()
+                }
+                guard let next = goLeft ? left : right else { break walk }
+                let sibling = goLeft ? right : left
+                siblings.append(sibling)
+                lastSibling = sibling
+                depth += 1
+                node = next
+            }
+        }
+        // An inner node with no children cannot be produced by update/delete.
+        throw .corruptNode(key: "root", reason: "inner node without children")
+    }
+}
