@@ -96,7 +96,7 @@ public struct RingSignature: Sendable, Hashable {
         message: Bytes, ring: [PublicKey], signerIndex: Int, privateKey: PrivateKey, using rng: inout R
     ) throws(RingSignatureError) -> RingSignature {
         let n = ring.count
-        guard n >= 2 else { throw .ringTooSmall(n) }
+        guard n >= 1 else { throw .ringTooSmall(n) }
         guard signerIndex >= 0, signerIndex < n, ring[signerIndex] == privateKey.publicKey else { throw .signerNotInRing }
         guard let hj = RingHashes.hashToCurvePoint(ring[signerIndex].compressed),
               let image = CurveOps.mul(hj, privateKey.bytes) else { throw .hashToCurveFailed }

@@ -10,7 +10,7 @@ public enum RingSignatureError: Error, Sendable, Equatable, CustomStringConverti
     case invalidPoint(field: String)
     /// The signer index is outside the ring, or the key is not the ring member at it.
     case signerNotInRing
-    /// Signing needs at least two members.
+    /// Signing needs at least one member.
     case ringTooSmall(Int)
     /// A hash-to-scalar result is ≥ N after left alignment (Go panics; probability ≈ 2^-136).
     case scalarOverflow
@@ -26,7 +26,7 @@ public enum RingSignatureError: Error, Sendable, Equatable, CustomStringConverti
         case .tooShort(let n, let len): return "ring signature of \(len) bytes is too short for \(n) members"
         case .invalidPoint(let f): return "ring signature field \(f) is not a valid compressed secp256k1 point"
         case .signerNotInRing: return "signer key is not the ring member at the signer index"
-        case .ringTooSmall(let n): return "ring signing needs at least 2 members, got \(n)"
+        case .ringTooSmall(let n): return "ring signing needs at least 1 member, got \(n)"
         case .scalarOverflow: return "hash-to-scalar produced a value not below the group order"
         case .hashToCurveFailed: return "hash-to-curve found no curve point"
         case .randomnessExhausted: return "random source kept producing degenerate nonces"

@@ -67,8 +67,10 @@ public final class SparseMerkleSumTrie {
         rootNode = remove(rootNode, depth: 0, path: path)
     }
 
+    /// Marks a node whose stored form is about to change (or vanish).
     private func orphan(_ node: SMSTNode) {
         if let key = node.storedKey { orphanKeys.append(key) }
+        node.storedKey = nil
     }
 
     // MARK: Insert (same shape as pokt-network/smt, so extension paths match)
@@ -78,9 +80,11 @@ public final class SparseMerkleSumTrie {
         switch node.kind {
         case .leaf(let leafPath, _):
             let split = firstDifferingBit(path, leafPath, from: depth)
-            orphan(node)
             let newLeaf = SMSTNode.leaf(path: path, data: data)
-            guard let split else { return newLeaf }
+            guard let split else {
+                orphan(node)  // overwritten
+                return newLeaf
+            }
             let inner = SMSTHashing.bit(path, split) == 0
                 ? SMSTNode(.inner(left: newLeaf, right: node))
                 : SMSTNode(.inner(left: node, right: newLeaf))
@@ -146,6 +150,7 @@ public final class SparseMerkleSumTrie {
             case .leaf:
                 return newChild
             case .ext(let p, _, let e, let c):
+                orphan(newChild)
                 newChild.invalidate()
                 newChild.kind = .ext(path: p, start: start, end: e, child: c)
                 return newChild
@@ -164,6 +169,7 @@ public final class SparseMerkleSumTrie {
                     return other
                 case .ext(let p, let s, let e, let c):
                     // Absorb this level into the extension.
+                    orphan(other)
                     other.invalidate()
                     other.kind = .ext(path: p, start: s - 1, end: e, child: c)
                     return other
