@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run benchmarks (use a release build).",
-        subcommands: [],
+        subcommands: [ProtocolBench.self],
         defaultSubcommand: nil
     )
 }
