@@ -7,5 +7,6 @@ extension VectorSuite {
         SessionChecker(),
         ProofRequirementChecker(),
         SMSTChecker(),
+        RelayMiningChecker(),
     ]
 }
