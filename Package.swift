@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         // C system libraries (headers come from the Debian -dev packages; no pkgConfig, see spec/swift-stack.md).
@@ -61,16 +62,42 @@ let package = Package(
             ],
             path: "Sources/Runtime/Live"
         ),
-        // Deterministic simulator: kernel, Redis model, fake chain, scenarios.
+        // Deterministic simulator (Sources/Sim), one target per job so each builds and tests alone.
+        // Kernel: serial executor, virtual clock, split entropy, event trace.
+        .target(
+            name: "SimKernel",
+            dependencies: [
+                "RelayRuntime", "PocketProtocol",
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Sources/Sim/Kernel"
+        ),
+        // In-process model of Redis 7.0 behind the runtime's Redis port, on the virtual clock.
+        .target(
+            name: "SimRedis",
+            dependencies: ["RelayRuntime", "SimKernel"],
+            path: "Sources/Sim/Redis"
+        ),
+        // Fake chain: blocks, params, sessions, claim/proof acceptance by the real rules, mempool.
+        .target(
+            name: "SimChain",
+            dependencies: ["RelayRuntime", "PocketProtocol", "SimKernel"],
+            path: "Sources/Sim/Chain"
+        ),
+        // The simulated world: scenarios, gateways, backends, nodes, faults, reports.
         .target(
             name: "PocketSim",
-            dependencies: ["RelayRuntime", "PocketProtocol", .product(name: "Yams", package: "Yams")],
-            path: "Sources/Sim"
+            dependencies: [
+                "RelayRuntime", "PocketProtocol", "SimKernel", "SimRedis", "SimChain",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Sources/Sim/World"
         ),
         .executableTarget(
             name: "PocketRelayMinerCLI",
             dependencies: [
-                "PocketProtocol", "PocketVectors", "RelayRuntime", "RelayRuntimeLive", "PocketSim",
+                "PocketProtocol", "PocketVectors", "RelayRuntime", "RelayRuntimeLive", "PocketSim", "SimKernel", "SimRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI"
@@ -78,7 +105,10 @@ let package = Package(
 
         .testTarget(name: "ProtocolTests", dependencies: ["PocketProtocol", "PocketVectors"], path: "Tests/ProtocolTests"),
         .testTarget(name: "RuntimeTests", dependencies: ["RelayRuntime"], path: "Tests/RuntimeTests"),
+        .testTarget(name: "SimKernelTests", dependencies: ["SimKernel", "RelayRuntime", "RelayRuntimeLive"], path: "Tests/SimKernelTests"),
+        .testTarget(name: "SimRedisTests", dependencies: ["SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/SimRedisTests"),
+        .testTarget(name: "SimChainTests", dependencies: ["SimChain", "SimKernel", "RelayRuntime", "PocketProtocol"], path: "Tests/SimChainTests"),
         .testTarget(name: "SimTests", dependencies: ["PocketSim", "RelayRuntime"], path: "Tests/SimTests"),
-        .testTarget(name: "LiveTests", dependencies: ["RelayRuntimeLive", "PocketSim", "RelayRuntime"], path: "Tests/LiveTests"),
+        .testTarget(name: "LiveTests", dependencies: ["RelayRuntimeLive", "SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/LiveTests"),
     ]
 )

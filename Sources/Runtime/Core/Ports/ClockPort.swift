@@ -4,7 +4,7 @@
 /// measuring intervals (lease TTLs, backoff) and stamping messages
 /// (`published_at_unix_nano`) — so the simulator can drive both from one
 /// virtual clock and replay them exactly.
-public struct RuntimeInstant: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct RuntimeInstant: InstantProtocol, Sendable, Hashable, Comparable, CustomStringConvertible {
     public let unixNanoseconds: Int64
 
     public init(unixNanoseconds: Int64) { self.unixNanoseconds = unixNanoseconds }

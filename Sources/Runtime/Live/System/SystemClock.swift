@@ -1,0 +1,24 @@
+import Foundation
+import RelayRuntime
+
+/// The production clock: wall time for stamps, the suspending clock for waits.
+/// Reading it from simulated code is reported to the simulator, which fails
+/// the run: a wall-clock read would make a replay diverge silently.
+public struct SystemClock: ClockPort {
+    public init() {}
+
+    public var now: RuntimeInstant {
+        SimulationContext.reportIfSimulated("SystemClock.now read the wall clock inside a simulation")
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return RuntimeInstant(unixNanoseconds: Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
+    }
+
+    public func sleep(until deadline: RuntimeInstant) async throws {
+        SimulationContext.reportIfSimulated("SystemClock.sleep waited on the wall clock inside a simulation")
+        let remaining = now.duration(to: deadline)
+        if remaining > .zero {
+            try await Task.sleep(for: remaining)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import PocketProtocol
+import RelayRuntime
+
+/// The run's event trace: one JSON line per event (virtual time, component,
+/// event, fields) folded into a rolling SHA-256, so two runs can be compared
+/// by one hash and a divergence found by diffing the lines.
+public final class SimTrace: @unchecked Sendable {
+    private let lock = NSLock()
+    private var rolling: [UInt8] = Array(repeating: 0, count: 32)
+    private var events: UInt64 = 0
+    private let origin: Int64
+    private var sink: (@Sendable (String) -> Void)?
+
+    init(origin: RuntimeInstant) {
+        self.origin = origin.unixNanoseconds
+    }
+
+    /// Receives every line as it is recorded (e.g. to write `--trace FILE`).
+    public func setSink(_ sink: (@Sendable (String) -> Void)?) {
+        lock.lock()
+        self.sink = sink
+        lock.unlock()
+    }
+
+    public func record(at time: RuntimeInstant, component: String, event: String, fields: TelemetryLabels) {
+        let line = Self.line(nanosecondsSinceStart: time.unixNanoseconds - origin, component: component, event: event, fields: fields)
+        lock.lock()
+        var input = rolling
+        input.append(contentsOf: line.utf8)
+        rolling = Hash.sha256(input)
+        events += 1
+        let sink = self.sink
+        lock.unlock()
+        sink?(line)
+    }
+
+    /// Hex of the rolling hash over every line so far (64 zeros before the first event).
+    public var hashHex: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return rolling.map { String(format: "%02x", $0) }.joined()
+    }
+
+    public var eventCount: UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return events
+    }
+
+    static func line(nanosecondsSinceStart t: Int64, component: String, event: String, fields: TelemetryLabels) -> String {
+        var out = "{\"t\":\(t),\"c\":"
+        JSONText.appendString(component, to: &out)
+        out += ",\"e\":"
+        JSONText.appendString(event, to: &out)
+        out += ",\"f\":{"
+        for (i, (k, v)) in fields.enumerated() {
+            if i > 0 { out += "," }
+            JSONText.appendString(k, to: &out)
+            out += ":"
+            JSONText.appendString(v, to: &out)
+        }
+        out += "}}"
+        return out
+    }
+}
+
+/// Minimal JSON string escaping (RFC 8259), shared by the trace and reports.
+public enum JSONText {
+    public static func appendString(_ s: String, to out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    public static func quoted(_ s: String) -> String {
+        var out = ""
+        appendString(s, to: &out)
+        return out
+    }
+}
