@@ -1,0 +1,24 @@
+/// The Redis key layout shared by relayers and miners (docs/runtime-design.md).
+/// Supplier keys carry a `{supplier}` hash tag so one supplier's keys live in
+/// one Redis Cluster slot and the compound operations stay single-slot.
+public struct RedisKeys: Sendable, Hashable {
+    public let prefix: String
+
+    public init(prefix: String = "ha") { self.prefix = prefix }
+
+    /// Stream of minable relays for a supplier (field `data` = `MinedRelayMessage`): the miners' WAL.
+    public func relayStream(supplier: String) -> String { "\(prefix):relays:{\(supplier)}" }
+    /// Consumer group of the miners on every relay stream.
+    public var minerGroup: String { "\(prefix)-miners" }
+    /// Field of a stream entry holding the serialized `MinedRelayMessage`.
+    public static let relayField = "data"
+
+    public func lease(supplier: String) -> String { "\(prefix):miner:lease:{\(supplier)}" }
+    public func leaseEpoch(supplier: String) -> String { "\(prefix):miner:lease:{\(supplier)}:epoch" }
+    public func seal(supplier: String, sessionID: String) -> String { "\(prefix):miner:seal:{\(supplier)}:\(sessionID)" }
+    public func submission(supplier: String, sessionID: String) -> String { "\(prefix):miner:submit:{\(supplier)}:\(sessionID)" }
+    public func instance(_ id: String) -> String { "\(prefix):miner:instance:\(id)" }
+    public var activeInstances: String { "\(prefix):miner:active" }
+    /// uPOKT consumed by relays served for (session, supplier).
+    public func meter(sessionID: String, supplier: String) -> String { "\(prefix):meter:{\(sessionID)}:\(supplier)" }
+}
