@@ -304,4 +304,17 @@ extension RedisClient {
         let (r, d) = try await run(.fenced(epochKey: epochKey, epoch: epoch, command: command))
         return try d.checked(r)
     }
+
+    /// The new entry id, or nil when `sealKey` exists (the session is sealed).
+    public func appendUnlessSealed(_ key: String, sealKey: String, fields: [FieldValue]) async throws(RedisError) -> StreamID? {
+        let (r, d) = try await run(.appendUnlessSealed(key: key, sealKey: sealKey, fields: fields))
+        if case .null = r { return nil }
+        return try d.streamID(r)
+    }
+
+    /// The seal id of the session (the last stream entry it includes); throws `.fenced` when `epoch` is stale.
+    public func sealStream(epochKey: String, epoch: Int64, sealKey: String, streamKey: String) async throws(RedisError) -> StreamID {
+        let (r, d) = try await run(.sealStream(epochKey: epochKey, epoch: epoch, sealKey: sealKey, streamKey: streamKey))
+        return try d.streamID(d.checked(r))
+    }
 }

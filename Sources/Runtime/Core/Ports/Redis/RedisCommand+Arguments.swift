@@ -105,6 +105,11 @@ extension RedisCommand {
         case .fenced(let epochKey, let epoch, let command):
             a.add("EVAL", RedisScripts.fenced, "1", epochKey, String(epoch))
             command.arguments.forEach { a.add($0) }
+        case .appendUnlessSealed(let key, let sealKey, let fields):
+            a.add("EVAL", RedisScripts.appendUnlessSealed, "2", key, sealKey)
+            for f in fields { a.add(f.field); a.add(f.value) }
+        case .sealStream(let epochKey, let epoch, let sealKey, let streamKey):
+            a.add("EVAL", RedisScripts.sealStream, "3", epochKey, sealKey, streamKey, String(epoch))
         case .flushAll: a.add("FLUSHALL")
         case .dbSize: a.add("DBSIZE")
         }

@@ -141,6 +141,18 @@ public indirect enum RedisCommand: Sendable, Hashable {
     /// Runs `command` only if `epochKey` currently holds `epoch` (decimal).
     /// Reply: the command's reply, or the error `FENCED stale epoch`.
     case fenced(epochKey: String, epoch: Int64, command: RedisCommand)
+    /// `XADD key * fields…` only if `sealKey` does not exist. Reply: the new
+    /// entry id, or null when the session is already sealed. This is how a
+    /// relayer learns, atomically, whether the relay it publishes will be in
+    /// the session's claim (a relay is acknowledged as minable only then).
+    case appendUnlessSealed(key: String, sealKey: String, fields: [FieldValue])
+    /// Seals a session under the lease fence: if `epochKey` does not hold
+    /// `epoch` → error `FENCED stale epoch`; if the hash `sealKey` already has
+    /// field `last_id` → reply that id (re-sealing after a failover is
+    /// idempotent); otherwise HSET `sealKey last_id <id of the last entry of
+    /// streamKey, or 0-0>` and reply it. Every entry of the session with an id
+    /// up to the reply is in the claim; no later entry can be appended.
+    case sealStream(epochKey: String, epoch: Int64, sealKey: String, streamKey: String)
 
     // Administration (tests and tooling)
     case flushAll

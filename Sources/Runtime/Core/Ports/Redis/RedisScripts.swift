@@ -38,4 +38,20 @@ public enum RedisScripts {
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('FENCED stale epoch') end
         return redis.call(unpack(ARGV, 2))
         """
+
+    public static let appendUnlessSealed = """
+        if redis.call('EXISTS', KEYS[2]) == 1 then return false end
+        return redis.call('XADD', KEYS[1], '*', unpack(ARGV))
+        """
+
+    public static let sealStream = """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('FENCED stale epoch') end
+        local sealed = redis.call('HGET', KEYS[2], 'last_id')
+        if sealed then return sealed end
+        local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
+        local id = '0-0'
+        if #last > 0 then id = last[1][1] end
+        redis.call('HSET', KEYS[2], 'last_id', id)
+        return id
+        """
 }
