@@ -1,0 +1,230 @@
+import PocketProtocol
+
+/// The answer to a WebSocket upgrade.
+public enum DuplexOpenAnswer: Sendable {
+    case opened(DuplexSession)
+    /// Refuse the upgrade with `httpStatus` (unknown service 404, no backend 503, …).
+    case rejected(RelayRejection)
+}
+
+/// What became of one client frame.
+public enum DuplexClientOutcome: Sendable {
+    /// A valid, paid relay request: its payload went to the backend.
+    case forwarded
+    /// Not forwarded. Send `rejection.errorResponseBytes` to the client; close
+    /// with `rejection.webSocketCloseCode` if `closesSession`.
+    case rejected(RelayRejection, closesSession: Bool)
+}
+
+/// What the server sends the client for backend traffic.
+public enum DuplexServerFrame: Sendable {
+    /// A backend message, signed as its own `RelayResponse` (send
+    /// `responseBytes` as a binary frame) and mined as its own relay.
+    case relay(ServedRelay)
+    /// The bridge must end: send `rejection.errorResponseBytes`, then close
+    /// with `rejection.webSocketCloseCode` (session expired, budget exhausted,
+    /// backend gone).
+    case close(RelayRejection)
+}
+
+extension Relayer {
+    /// Opens a WebSocket bridge to the service's backend. Nothing is charged
+    /// or forwarded until the client sends a valid relay request.
+    public func openDuplex(serviceID: String, path: String = "/", headers: [Header] = []) async -> DuplexOpenAnswer {
+        guard let service = config.services[serviceID] else {
+            let r = RelayRejection(.unknownService(serviceID))
+            record(r)
+            return .rejected(r)
+        }
+        guard service.transports.contains(.websocket) else {
+            let r = RelayRejection(.transportNotServed(service: serviceID, transport: .websocket))
+            record(r)
+            return .rejected(r)
+        }
+        do {
+            let duplex = try await backend.openDuplex(serviceID: serviceID, path: path, headers: headers)
+            telemetry.count("relayer_duplex_sessions_opened_total", [("service", serviceID)])
+            return .opened(DuplexSession(relayer: self, service: service, backend: duplex))
+        } catch {
+            let r = Self.rejection(for: error)
+            record(r)
+            return .rejected(r)
+        }
+    }
+}
+
+/// One WebSocket bridge (transport-neutral). Unlike the reference, every
+/// client frame must be a valid `RelayRequest`: it is decoded, checked
+/// (plausibility, ring signature, session) and charged like any relay
+/// before its payload (raw bytes, no HTTP wrapping) goes to the backend;
+/// anything else is refused. Every backend message is signed against the
+/// latest accepted request and mined as its own relay; it pays for itself:
+/// the first answer after a request uses that request's charge, later ones
+/// (subscription pushes) are charged on their own, so a subscription cannot
+/// outrun the application's budget.
+///
+/// The server runs two loops in one task group: client frames into
+/// `clientFrame(_:)`, and `backendFrames` out to the client; then `close()`.
+public final class DuplexSession: Sendable {
+    public let serviceID: String
+    /// Backend traffic, signed and mined; ends when the backend closes or after a `.close`.
+    public let backendFrames: AsyncStream<DuplexServerFrame>
+    private let relayer: Relayer
+    private let backend: any BackendDuplex
+    private let state: DuplexState
+
+    init(relayer: Relayer, service: RelayerConfig.Service, backend: any BackendDuplex) {
+        serviceID = service.id
+        self.relayer = relayer
+        self.backend = backend
+        let state = DuplexState(relayer: relayer, serviceID: service.id, inbound: backend.inbound)
+        self.state = state
+        backendFrames = AsyncStream(unfolding: { await state.nextServerFrame() })
+    }
+
+    /// Validates, charges and forwards one client frame.
+    public func clientFrame(_ frame: DuplexMessage) async -> DuplexClientOutcome {
+        if await state.isClosed {
+            return .rejected(RelayRejection(.transportMismatch("this WebSocket session is closed; open a new connection")), closesSession: true)
+        }
+        let admitted: Relayer.Admitted
+        do {
+            admitted = try await relayer.admit(body: frame.bytes, transport: .websocket, allowWebSocket: true, expectedService: serviceID)
+        } catch {
+            relayer.record(error)
+            return .rejected(error, closesSession: Self.closes(error))
+        }
+        let payload = Bytes(admitted.request.payload)
+        let message: DuplexMessage
+        if case .text = frame, let text = String(validating: payload, as: UTF8.self) { message = .text(text) } else { message = .binary(payload) }
+        do {
+            try await backend.send(message)
+        } catch {
+            await relayer.meter.refund(admitted.charge, reason: "backend_failed", service: serviceID)
+            let r = Relayer.rejection(for: error).with(header: admitted.header, supplier: admitted.supplier)
+            relayer.record(r)
+            return .rejected(r, closesSession: true)
+        }
+        await state.accepted(admitted)
+        relayer.telemetry.count("relayer_duplex_client_frames_total", [("service", serviceID)])
+        return .forwarded
+    }
+
+    /// Ends the bridge: closes the backend side and refunds requests that got no answer.
+    public func close() async {
+        await state.close()
+        await backend.close()
+    }
+
+    /// Over budget and session expiry end the bridge (the reference's 4002 / 4000);
+    /// other refusals leave it open for the next frame.
+    static func closes(_ rejection: RelayRejection) -> Bool {
+        switch rejection.reason {
+        case .overBudget, .sessionExpired: return true
+        default: return false
+        }
+    }
+}
+
+/// Mutable state of one bridge: the latest accepted request and the charges
+/// of requests not yet answered (oldest first).
+actor DuplexState {
+    private let relayer: Relayer
+    private let serviceID: String
+    private var iterator: AsyncThrowingStream<DuplexMessage, any Error>.AsyncIterator?
+    private var latest: Relayer.Admitted?
+    private var prepaid: [RelayMeter.Outcome] = []
+    private(set) var isClosed = false
+
+    init(relayer: Relayer, serviceID: String, inbound: AsyncThrowingStream<DuplexMessage, any Error>) {
+        self.relayer = relayer
+        self.serviceID = serviceID
+        iterator = inbound.makeAsyncIterator()
+    }
+
+    func accepted(_ admitted: Relayer.Admitted) async {
+        if isClosed {
+            await relayer.meter.refund(admitted.charge, reason: "duplex_closed", service: serviceID)
+            return
+        }
+        latest = admitted
+        prepaid.append(admitted.charge)
+    }
+
+    func close() async {
+        guard !isClosed else { return }
+        isClosed = true
+        iterator = nil
+        let unanswered = prepaid
+        prepaid = []
+        for charge in unanswered { await relayer.meter.refund(charge, reason: "duplex_unanswered", service: serviceID) }
+    }
+
+    private func end(_ rejection: RelayRejection) async -> DuplexServerFrame {
+        relayer.record(rejection)
+        await close()
+        return .close(rejection)
+    }
+
+    func nextServerFrame() async -> DuplexServerFrame? {
+        while true {
+            guard !isClosed, var it = iterator else { return nil }
+            let message: DuplexMessage?
+            do {
+                message = try await it.next(isolation: self)
+            } catch {
+                guard !isClosed else { return nil }
+                let failure = RelayRejection(.backendFailed(.transport(service: serviceID, reason: String(describing: error))),
+                                             sessionHeader: latest?.header, supplier: latest?.supplier)
+                return await end(failure)
+            }
+            guard !isClosed else { return nil }
+            iterator = it
+            guard let message else {
+                await close()
+                return nil
+            }
+            let payload = message.bytes
+            guard let context = latest, !payload.isEmpty else {
+                // Nothing to sign against (no request yet) or nothing to sign.
+                relayer.telemetry.count("relayer_duplex_unsigned_backend_frames_total", [("service", serviceID)])
+                continue
+            }
+            if let expired = await expiry(of: context) { return await end(expired) }
+            let charge: RelayMeter.Outcome
+            if !prepaid.isEmpty {
+                charge = prepaid.removeFirst()
+            } else {
+                do {
+                    charge = try await relayer.meter.charge(
+                        sessionID: context.header.sessionID, supplier: context.supplier, costUPOKT: context.costUPOKT,
+                        limitUPOKT: context.limitUPOKT, service: serviceID
+                    )
+                } catch {
+                    return await end(error.with(header: context.header, supplier: context.supplier))
+                }
+            }
+            let relay = context.with(charge: charge)
+            do {
+                let served = try await relayer.signAndMine(relay, payload: payload, backendStatus: 200)
+                relayer.record(served)
+                return .relay(served)
+            } catch {
+                await relayer.meter.refund(charge, reason: error.name, service: serviceID)
+                return await end(error.with(header: context.header, supplier: context.supplier))
+            }
+        }
+    }
+
+    /// The latest request's session is past its grace period: nothing more can be mined for it.
+    private func expiry(of context: Relayer.Admitted) async -> RelayRejection? {
+        guard let current = await relayer.blocks.current?.height else { return nil }
+        let end = context.header.sessionEndBlockHeight
+        guard end < current else { return nil }
+        guard let params = try? await relayer.params(atHeight: end, current: current) else { return nil }
+        let grid = SessionGrid(params)
+        guard grid.isGracePeriodElapsed(sessionEndHeight: end, currentHeight: current) else { return nil }
+        return RelayRejection(.sessionExpired(sessionEnd: end, gracePeriodEnd: grid.gracePeriodEnd(end), currentHeight: current),
+                              sessionHeader: context.header, supplier: context.supplier)
+    }
+}
