@@ -59,6 +59,7 @@ let package = Package(
                 "RelayRuntime", "CHiredis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Sources/Runtime/Live"
         ),
