@@ -105,7 +105,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ProtocolTests", dependencies: ["PocketProtocol", "PocketVectors"], path: "Tests/ProtocolTests"),
-        .testTarget(name: "RuntimeTests", dependencies: ["RelayRuntime"], path: "Tests/RuntimeTests"),
+        .testTarget(name: "RuntimeTests", dependencies: ["RelayRuntime", "PocketProtocol", "SimKernel", "SimRedis", "SimChain"], path: "Tests/RuntimeTests"),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel", "RelayRuntime", "RelayRuntimeLive"], path: "Tests/SimKernelTests"),
         .testTarget(name: "SimRedisTests", dependencies: ["SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/SimRedisTests"),
         .testTarget(name: "SimChainTests", dependencies: ["SimChain", "SimKernel", "RelayRuntime", "PocketProtocol"], path: "Tests/SimChainTests"),

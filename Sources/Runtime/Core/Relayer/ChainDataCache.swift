@@ -260,7 +260,7 @@ actor RelayerChainCache {
         let live = try await sharedParams(atHeight: current, current: current)
         let targetEnd = SessionGrid(live).sessionEnd(sessionEnd)
         var pending: [UInt64: [String]] = [:]
-        for (height, list) in app.pendingUndelegations { pending[height] = list.gatewayAddresses }
+        for height in app.pendingUndelegations.keys.sorted() { pending[height] = app.pendingUndelegations[height]!.gatewayAddresses }
         let addresses = RingMembership.expectedAddresses(
             application: application, delegatedGateways: app.delegateeGatewayAddresses,
             pendingUndelegations: pending, sessionEndHeight: targetEnd

@@ -191,6 +191,7 @@ actor DuplexState {
                 continue
             }
             if let expired = await expiry(of: context) { return await end(expired) }
+            guard !isClosed else { return nil }
             let charge: RelayMeter.Outcome
             if !prepaid.isEmpty {
                 charge = prepaid.removeFirst()
@@ -203,6 +204,11 @@ actor DuplexState {
                 } catch {
                     return await end(error.with(header: context.header, supplier: context.supplier))
                 }
+            }
+            guard !isClosed else {
+                // Closed while charging: this message will not be delivered.
+                await relayer.meter.refund(charge, reason: "duplex_closed", service: serviceID)
+                return nil
             }
             let relay = context.with(charge: charge)
             do {
