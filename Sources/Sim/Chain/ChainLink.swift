@@ -14,7 +14,7 @@ extension FakeChain {
 /// takes that long on the virtual clock (the answer reflects the state when
 /// the request arrives).
 public struct ChainLink: ChainPort {
-    public let chain: FakeChain
+    let chain: FakeChain
     public let node: String
 
     /// Waits out the link's latency, failing if the node is (or becomes) partitioned.

@@ -259,7 +259,9 @@ extension FakeChain {
             guard coin.denom == "upokt", let amount = UInt64(coin.amount) else {
                 throw TxRejection(TxRejection.invalidCoins, "fee must be whole upokt, got \(coin.amount)\(coin.denom)")
             }
-            feeAmount += amount
+            let (sum, overflow) = feeAmount.addingReportingOverflow(amount)
+            guard !overflow else { throw TxRejection(TxRejection.invalidCoins, "fee amount overflows") }
+            feeAmount = sum
         }
         let gasUsed = Self.gas(txSize: bytes.count, messages: messages)
         let checked = CheckedTx(hash: hash, rawHash: rawHash, signer: signer, messages: messages, feeUPOKT: feeAmount,
@@ -274,7 +276,7 @@ extension FakeChain {
         guard fee.gasLimit >= ante else {
             throw TxRejection(TxRejection.outOfGas, "out of gas in location: txSize; gasWanted: \(fee.gasLimit), gasUsed: \(ante)")
         }
-        let required = UInt64((Double(fee.gasLimit) * genesis.minimumGasPriceUPOKT).rounded(.up))
+        let required = UInt64(exactly: (Double(fee.gasLimit) * genesis.minimumGasPriceUPOKT).rounded(.up)) ?? .max
         guard feeAmount >= required else {
             throw TxRejection(TxRejection.insufficientFee, "insufficient fees; got: \(feeAmount)upokt required: \(required)upokt")
         }
@@ -283,7 +285,7 @@ extension FakeChain {
         }
         let pending = mempool.filter { $0.tx.signer == signer }.reduce(UInt64(0)) { $0 + $1.tx.feeUPOKT }
         let balance = state.balances[signer] ?? 0
-        guard balance >= pending + feeAmount else {
+        guard balance >= pending, balance - pending >= feeAmount else {
             throw TxRejection(TxRejection.insufficientFunds,
                               "spendable balance \(balance > pending ? balance - pending : 0)upokt is smaller than \(feeAmount)upokt: insufficient funds")
         }
