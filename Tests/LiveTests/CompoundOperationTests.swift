@@ -82,6 +82,23 @@ struct CompoundOperationTests {
         }
     }
 
+    @Test func appendUnlessSealedStopsAtTheSeal() async throws {
+        try await RedisTestServer.with { _, redis in
+            try await redis.set("epoch", bytes("3"))
+            let first = try #require(try await redis.appendUnlessSealed("relays", sealKey: "seal", fields: [FieldValue("data", bytes("r1"))]))
+            let second = try #require(try await redis.appendUnlessSealed("relays", sealKey: "seal", fields: [FieldValue("data", bytes("r2"))]))
+            #expect(first < second)
+            let stale = await redisError { try await redis.sealStream(epochKey: "epoch", epoch: 2, sealKey: "seal", streamKey: "relays") }
+            #expect(stale == .fenced("FENCED stale epoch"))
+            #expect(try await redis.sealStream(epochKey: "epoch", epoch: 3, sealKey: "seal", streamKey: "relays") == second)
+            #expect(try await redis.appendUnlessSealed("relays", sealKey: "seal", fields: [FieldValue("data", bytes("late"))]) == nil)
+            #expect(try await redis.xlen("relays") == 2)
+            // Re-sealing (e.g. after a failover) returns the recorded id.
+            #expect(try await redis.sealStream(epochKey: "epoch", epoch: 3, sealKey: "seal", streamKey: "relays") == second)
+            #expect(try await redis.sealStream(epochKey: "epoch", epoch: 3, sealKey: "empty-seal", streamKey: "no-stream") == .zero)
+        }
+    }
+
     /// Scripts go as EVALSHA; after SCRIPT FLUSH the NOSCRIPT reply is
     /// answered by one EVAL, invisibly to the caller.
     @Test func compoundOperationsUseEVALSHAAndRecoverFromNoScript() async throws {

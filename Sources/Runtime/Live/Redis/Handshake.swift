@@ -2,7 +2,7 @@ import RelayRuntime
 
 /// The compound operations that run as Lua scripts on servers without a native command.
 enum CompoundScript: Int, CaseIterable, Sendable {
-    case compareAndDelete, compareAndExtend, acquireLease, ackAndDelete, fenced
+    case compareAndDelete, compareAndExtend, acquireLease, ackAndDelete, fenced, appendUnlessSealed, sealStream
 
     var source: String {
         switch self {
@@ -11,6 +11,8 @@ enum CompoundScript: Int, CaseIterable, Sendable {
         case .acquireLease: return RedisScripts.acquireLease
         case .ackAndDelete: return RedisScripts.ackAndDelete
         case .fenced: return RedisScripts.fenced
+        case .appendUnlessSealed: return RedisScripts.appendUnlessSealed
+        case .sealStream: return RedisScripts.sealStream
         }
     }
 
@@ -21,6 +23,8 @@ enum CompoundScript: Int, CaseIterable, Sendable {
         case .acquireLease: self = .acquireLease
         case .ackAndDelete: self = .ackAndDelete
         case .fenced: self = .fenced
+        case .appendUnlessSealed: self = .appendUnlessSealed
+        case .sealStream: self = .sealStream
         default: return nil
         }
     }

@@ -3,14 +3,19 @@ import NIOCore
 /// RESP2 request encoding (`*N\r\n` then `$len\r\nbytes\r\n` per argument).
 ///
 /// Done in Swift, on the calling task's thread rather than the event loop,
-/// so encoding work is spread over both cores; the size is computed first so
-/// a whole pipeline is one allocation and one write.
+/// so encoding work is spread over both cores. The size is computed first
+/// and everything is copied in one pass into one buffer, so a whole pipeline
+/// is one allocation and one write.
 enum RESPEncoder {
     static func encode(_ commands: [[[UInt8]]], allocator: ByteBufferAllocator) -> ByteBuffer {
         var size = 0
         for argv in commands { size += encodedSize(argv) }
         var buffer = allocator.buffer(capacity: size)
-        for argv in commands { write(argv, into: &buffer) }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+            var cursor = out.baseAddress!
+            for argv in commands { cursor = write(argv, to: cursor) }
+            return cursor - out.baseAddress!
+        }
         return buffer
     }
 
@@ -20,21 +25,29 @@ enum RESPEncoder {
         return n
     }
 
-    static func write(_ argv: [[UInt8]], into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(ascii: "*"))
-        writeDecimal(argv.count, into: &buffer)
-        buffer.writeInteger(crlf)
+    /// Writes one command at `cursor` (which has room for `encodedSize(argv)` bytes).
+    private static func write(_ argv: [[UInt8]], to start: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        var cursor = start
+        cursor.storeBytes(of: UInt8(ascii: "*"), as: UInt8.self)
+        cursor = writeDecimal(argv.count, to: cursor + 1)
+        cursor = writeCRLF(cursor)
         for arg in argv {
-            buffer.writeInteger(UInt8(ascii: "$"))
-            writeDecimal(arg.count, into: &buffer)
-            buffer.writeInteger(crlf)
-            buffer.writeBytes(arg)
-            buffer.writeInteger(crlf)
+            cursor.storeBytes(of: UInt8(ascii: "$"), as: UInt8.self)
+            cursor = writeDecimal(arg.count, to: cursor + 1)
+            cursor = writeCRLF(cursor)
+            arg.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress { cursor.copyMemory(from: base, byteCount: bytes.count) }
+            }
+            cursor = writeCRLF(cursor + arg.count)
         }
+        return cursor
     }
 
-    /// `\r\n` as one big-endian UInt16 write.
-    private static let crlf: UInt16 = 0x0D0A
+    private static func writeCRLF(_ cursor: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        cursor.storeBytes(of: 13, as: UInt8.self)
+        (cursor + 1).storeBytes(of: 10, as: UInt8.self)
+        return cursor + 2
+    }
 
     private static func digits(_ n: Int) -> Int {
         var count = 1
@@ -43,18 +56,16 @@ enum RESPEncoder {
         return count
     }
 
-    private static func writeDecimal(_ n: Int, into buffer: inout ByteBuffer) {
+    private static func writeDecimal(_ n: Int, to cursor: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
         let count = digits(n)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { out in
-            var v = n
-            var i = count
-            repeat {
-                i -= 1
-                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            } while i > 0
-            return count
-        }
+        var v = n
+        var i = count
+        repeat {
+            i -= 1
+            (cursor + i).storeBytes(of: UInt8(ascii: "0") + UInt8(v % 10), as: UInt8.self)
+            v /= 10
+        } while i > 0
+        return cursor + count
     }
 }
 
