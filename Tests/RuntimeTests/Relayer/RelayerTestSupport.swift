@@ -15,6 +15,7 @@ final class ObservedChain: ChainPort, @unchecked Sendable {
     private let lock = NSLock()
     private var calls: [String] = []
     private var sessionTamper: (@Sendable (inout Pocket_Session_SessionHeader) -> Void)?
+    private var applicationTamper: (@Sendable (inout Pocket_Application_Application) -> Void)?
     private var unavailable = false
 
     init(_ inner: FakeChain) { self.inner = inner }
@@ -23,6 +24,7 @@ final class ObservedChain: ChainPort, @unchecked Sendable {
     var callLog: [String] { locked { calls } }
     func resetCalls() { locked { calls = [] } }
     func tamperSessions(_ body: (@Sendable (inout Pocket_Session_SessionHeader) -> Void)?) { locked { sessionTamper = body } }
+    func tamperApplications(_ body: (@Sendable (inout Pocket_Application_Application) -> Void)?) { locked { applicationTamper = body } }
     func setUnavailable(_ on: Bool) { locked { unavailable = on } }
 
     private func locked<T>(_ body: () -> T) -> T {
@@ -60,7 +62,9 @@ final class ObservedChain: ChainPort, @unchecked Sendable {
     }
     func application(address: String) async throws(ChainError) -> Pocket_Application_Application {
         try note("application")
-        return try await inner.application(address: address)
+        var application = try await inner.application(address: address)
+        if let tamper = locked({ applicationTamper }) { tamper(&application) }
+        return application
     }
     func account(address: String) async throws(ChainError) -> ChainAccount { try note("account"); return try await inner.account(address: address) }
     func balance(address: String) async throws(ChainError) -> UInt64 { try note("balance"); return try await inner.balance(address: address) }
