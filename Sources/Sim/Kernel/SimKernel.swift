@@ -29,6 +29,9 @@ public final class SimKernel: SimulationMonitor, @unchecked Sendable {
         trace.record(at: executor.now, component: component, event: event, fields: fields)
     }
 
+    /// Virtual time now (also readable after a run, from any thread).
+    public var now: RuntimeInstant { executor.now }
+
     /// Jobs executed so far (a cost measure for benchmarks).
     public var jobsRun: UInt64 { executor.jobsRun }
 

@@ -11,6 +11,8 @@ public final class SimTrace: @unchecked Sendable {
     private var events: UInt64 = 0
     private let origin: Int64
     private var sink: (@Sendable (String) -> Void)?
+    private var retainFilter: (@Sendable (String, String) -> Bool)?
+    private var retainedEvents: [TraceEvent] = []
 
     init(origin: RuntimeInstant) {
         self.origin = origin.unixNanoseconds
@@ -23,9 +25,27 @@ public final class SimTrace: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Keeps in memory the events for which `filter(component, event)` holds,
+    /// so analyses and reports can read them after the run.
+    public func retain(where filter: (@Sendable (String, String) -> Bool)?) {
+        lock.lock()
+        retainFilter = filter
+        lock.unlock()
+    }
+
+    /// The retained events, in the order they happened.
+    public var retained: [TraceEvent] {
+        lock.lock()
+        defer { lock.unlock() }
+        return retainedEvents
+    }
+
     public func record(at time: RuntimeInstant, component: String, event: String, fields: TelemetryLabels) {
         let line = Self.line(nanosecondsSinceStart: time.unixNanoseconds - origin, component: component, event: event, fields: fields)
         lock.lock()
+        if let retainFilter, retainFilter(component, event) {
+            retainedEvents.append(TraceEvent(nanosecondsSinceStart: time.unixNanoseconds - origin, component: component, event: event, fields: fields))
+        }
         var input = rolling
         input.append(contentsOf: line.utf8)
         rolling = Hash.sha256(input)
@@ -63,6 +83,16 @@ public final class SimTrace: @unchecked Sendable {
         out += "}}"
         return out
     }
+}
+
+/// One trace event kept in memory (see `SimTrace.retain`).
+public struct TraceEvent: Sendable {
+    public let nanosecondsSinceStart: Int64
+    public let component: String
+    public let event: String
+    public let fields: TelemetryLabels
+
+    public func field(_ name: String) -> String? { fields.first { $0.0 == name }?.1 }
 }
 
 /// Minimal JSON string escaping (RFC 8259), shared by the trace and reports.

@@ -1,2 +1,0 @@
-import RelayRuntime
-public enum PocketSimInfo {}
