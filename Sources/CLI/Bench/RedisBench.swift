@@ -26,6 +26,9 @@ struct RedisBench: AsyncParsableCommand {
     @Option(help: "Concurrent callers for the multiplexed measurement (redis-benchmark's default is 50 clients).")
     var callers = 50
 
+    @Option(help: "Concurrent callers for the concurrent pipelined measurement.")
+    var pipelineCallers = 4
+
     @Option(help: "Requests per redis-benchmark test.")
     var benchmarkRequests = 200_000
 
@@ -81,6 +84,15 @@ struct RedisBench: AsyncParsableCommand {
         live["GET pipelined"] = try await Self.rate(batches * batch) {
             for _ in 0..<batches { _ = try await client.pipeline(getBatch) }
         }
+        let batchesPerCaller = max(1, batches / pipelineCallers)
+        live["SET pipelined \(pipelineCallers) callers"] = try await Self.rate(batchesPerCaller * pipelineCallers * batch) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<pipelineCallers {
+                    group.addTask { for _ in 0..<batchesPerCaller { _ = try await client.pipeline(setBatch) } }
+                }
+                try await group.waitForAll()
+            }
+        }
         await client.close()
 
         var reference: [String: Double] = [:]
@@ -92,15 +104,17 @@ struct RedisBench: AsyncParsableCommand {
             reference["SET \(callers) callers"] = plain["SET"]
             reference["SET pipelined"] = piped["SET"]
             reference["GET pipelined"] = piped["GET"]
+            reference["SET pipelined \(pipelineCallers) callers"] = piped["SET"]
         } else {
             print("redis-benchmark not found: reference column left empty")
         }
 
-        let rows = ["SET one at a time", "GET one at a time", "SET \(callers) callers", "SET pipelined", "GET pipelined"]
+        let rows = ["SET one at a time", "GET one at a time", "SET \(callers) callers", "SET pipelined", "GET pipelined",
+                    "SET pipelined \(pipelineCallers) callers"]
         let refNames = ["SET one at a time": "SET -c \(callers)", "GET one at a time": "GET -c \(callers)",
                         "SET \(callers) callers": "SET -c \(callers)", "SET pipelined": "SET -c \(callers) -P \(batch)",
-                        "GET pipelined": "GET -c \(callers) -P \(batch)"]
-        let widths = [24, 14, 22, 16, 8]
+                        "GET pipelined": "GET -c \(callers) -P \(batch)", "SET pipelined \(pipelineCallers) callers": "SET -c \(callers) -P \(batch)"]
+        let widths = [26, 12, 20, 12, 8]
         print("")
         print("live client: pool of 4 multiplexed connections, batches of \(batch); redis-benchmark: \(benchmarkRequests) requests per test, \(callers) clients, 3-byte values")
         print(Bench.row(["benchmark", "live ops/s", "redis-benchmark", "its ops/s", "live/rb"], widths: widths))

@@ -6,9 +6,11 @@ import RelayRuntime
 ///
 /// Only the reader is used (feed bytes, take complete replies): it never
 /// touches a socket and never blocks, unlike `redisConnect`/`redisCommand`,
-/// which would stall one of the two concurrency-pool threads.
+/// which would stall one of the two concurrency-pool threads. All replies
+/// completed by one read travel up the pipeline as one batch, so a pipelined
+/// burst costs one pipeline event rather than one per reply.
 final class HiredisReplyDecoder: ByteToMessageDecoder {
-    typealias InboundOut = RedisReply
+    typealias InboundOut = [RedisReply]
 
     private let reader = HiredisReader()
 
@@ -17,9 +19,9 @@ final class HiredisReplyDecoder: ByteToMessageDecoder {
         guard count > 0 else { return .needMoreData }
         try buffer.withUnsafeReadableBytes { try reader.feed($0) }
         buffer.moveReaderIndex(forwardBy: count)
-        while let reply = try reader.next() {
-            context.fireChannelRead(wrapInboundOut(reply))
-        }
+        var replies: [RedisReply] = []
+        while let reply = try reader.next() { replies.append(reply) }
+        if !replies.isEmpty { context.fireChannelRead(wrapInboundOut(replies)) }
         return .needMoreData
     }
 

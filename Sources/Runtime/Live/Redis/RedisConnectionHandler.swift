@@ -10,7 +10,7 @@ import RelayRuntime
 /// error, an unsolicited reply — closes the connection and fails everything
 /// outstanding, because later replies could be matched to the wrong request.
 final class RedisConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = RedisReply
+    typealias InboundIn = [RedisReply]
     typealias OutboundOut = ByteBuffer
     typealias Completion = (Result<[RedisReply], ConnectionFailure>) -> Void
 
@@ -57,21 +57,23 @@ final class RedisConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let reply = unwrapInboundIn(data)
-        if let onPush {
-            onPush(reply)
-            return
-        }
-        guard let head = queue.first else {
-            discard(.lost("unsolicited reply \(String(reply.description.prefix(80)))"))
-            return
-        }
-        headReplies.append(reply)
-        if headReplies.count == head.expected {
-            queue.removeFirst()
-            let replies = headReplies
-            headReplies = []
-            head.completion(.success(replies))
+        for reply in unwrapInboundIn(data) {
+            if let onPush {
+                onPush(reply)
+                continue
+            }
+            guard let head = queue.first else {
+                discard(.lost("unsolicited reply \(String(reply.description.prefix(80)))"))
+                return
+            }
+            headReplies.append(reply)
+            if headReplies.count == head.expected {
+                queue.removeFirst()
+                let replies = headReplies
+                headReplies = []
+                if let next = queue.first { headReplies.reserveCapacity(next.expected) }
+                head.completion(.success(replies))
+            }
         }
     }
 
