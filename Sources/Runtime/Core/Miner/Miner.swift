@@ -57,7 +57,7 @@ public actor Miner {
         running = true
         let (spawns, sink) = AsyncStream<SupplierWorker>.makeStream()
         spawnSink = sink
-        emit(MinerEvent.instanceStarted, [("instance", config.instanceID), ("suppliers", String(keys.operatorAddresses.count))])
+        emit(MinerEvent.instanceStarted, [("suppliers", String(keys.operatorAddresses.count))])
         let tracker = self.tracker
         let runsTracker = self.runsTracker
         await withDiscardingTaskGroup { group in
@@ -84,7 +84,7 @@ public actor Miner {
             .srem(key: config.keys.activeInstances, members: [Array(config.instanceID.utf8)]),
             .del(keys: [config.keys.instance(config.instanceID)]),
         ])
-        emit(MinerEvent.instanceStopped, [("instance", config.instanceID)])
+        emit(MinerEvent.instanceStopped, [])
         stopped = true
         spawnSink?.finish()
     }

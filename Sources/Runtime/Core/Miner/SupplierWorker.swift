@@ -13,6 +13,8 @@ enum WorkerStop: Error {
 /// How a worker ended.
 enum WorkerEnd: Sendable, Hashable {
     case stopped
+    /// The node was cancelled (a crash, in the simulator).
+    case cancelled
     case fenced(String)
 }
 
@@ -120,6 +122,7 @@ actor SupplierWorker {
         } catch {
             end = .stopped
         }
+        if end == .stopped, Task.isCancelled, !stopRequested { end = .cancelled }
         offerStop()
         emit(MinerEvent.workerStopped, [("reason", Self.describe(end)), ("sessions", String(sessions.count))])
         await onEnd(self, end)
@@ -132,8 +135,18 @@ actor SupplierWorker {
     private static func describe(_ end: WorkerEnd) -> String {
         switch end {
         case .stopped: return "stopped"
+        case .cancelled: return "cancelled"
         case .fenced: return "fenced"
         }
+    }
+
+    /// Errors that mean "stop now" (lease lost, stop requested, task
+    /// cancelled — a cancelled Redis call surfaces as a connection error) are
+    /// rethrown; anything else is for the caller to report and retry.
+    private func rethrowIfEnding(_ error: any Error) throws {
+        if error is WorkerStop || error is CancellationError { throw error }
+        if Task.isCancelled { throw CancellationError() }
+        if stopRequested { throw WorkerStop.requested }
     }
 
     private func checkRunning() throws {
@@ -148,11 +161,8 @@ actor SupplierWorker {
             do {
                 try await body()
                 return
-            } catch let stop as WorkerStop {
-                throw stop
-            } catch is CancellationError {
-                throw CancellationError()
             } catch {
+                try rethrowIfEnding(error)
                 emit(MinerEvent.workerError, [("step", step), ("error", "\(error)")])
                 try await clock.sleep(for: config.retryDelay)
             }
@@ -366,13 +376,10 @@ actor SupplierWorker {
                 let entries = reads.first { $0.key == streamKey }?.entries ?? []
                 try checkRunning()
                 if !entries.isEmpty { try await ingestDelivered(entries) }
-            } catch let stop as WorkerStop {
-                throw stop
-            } catch is CancellationError {
-                throw CancellationError()
             } catch RedisError.noGroup(_) {
                 try await retrying("group_create") { try await self.createGroup() }
             } catch {
+                try rethrowIfEnding(error)
                 emit(MinerEvent.workerError, [("step", "consume"), ("error", "\(error)")])
                 try await clock.sleep(for: config.retryDelay)
             }
@@ -399,11 +406,8 @@ actor SupplierWorker {
             try checkRunning()
             do {
                 try await reclaim()
-            } catch let stop as WorkerStop {
-                throw stop
-            } catch is CancellationError {
-                throw CancellationError()
             } catch {
+                try rethrowIfEnding(error)
                 emit(MinerEvent.workerError, [("step", "reclaim"), ("error", "\(error)")])
             }
         }
@@ -522,11 +526,8 @@ actor SupplierWorker {
                         try await fail(s, reason, height: h)
                         break planning
                     }
-                } catch let stop as WorkerStop {
-                    throw stop
-                } catch is CancellationError {
-                    throw CancellationError()
                 } catch {
+                    try rethrowIfEnding(error)
                     emit(MinerEvent.workerError, s.fields + [("step", "\(action)"), ("error", "\(error)"), ("height", String(h))])
                     break planning
                 }
@@ -555,7 +556,7 @@ actor SupplierWorker {
 
     /// Rethrows what must stop the worker; reports anything else (the step is retried next block).
     private func report(_ error: any Error, step: String, end: Int64?, height: Int64) throws {
-        if error is WorkerStop || error is CancellationError { throw error }
+        try rethrowIfEnding(error)
         var fields: TelemetryLabels = [("step", step), ("error", "\(error)"), ("height", String(height))]
         if let end { fields.append(("session_end", String(end))) }
         emit(step.hasSuffix("proof") ? MinerEvent.proofError : MinerEvent.claimError, fields)

@@ -1,0 +1,161 @@
+import Foundation
+import PocketProtocol
+import RelayRuntime
+import SimChain
+import SimKernel
+import SimRedis
+import Testing
+
+/// One miner against the simulator's Redis model and fake chain: session
+/// [1, 10], claim window [12, 16], proof window [16, 20], settlement in block
+/// 20; a tx broadcast after block h lands in block h + 1.
+@Suite struct MinerLifecycleTests {
+    struct Outcome: @unchecked Sendable {
+        let session: SessionRelays
+        let ledger: ChainLedger
+        let late: [StreamID?]
+        let keysAfter: [String]
+        let streamLength: Int64
+        let pending: Int64
+    }
+
+    /// Publishes `count` relays at block 2, runs to `height`, stops the miner gracefully.
+    static func run(_ world: MinerWorld, count: Int = 5, until height: Int64, faults: @escaping @Sendable (FakeChain) async -> Void = { _ in })
+        throws -> Outcome {
+        try world.kernel.run {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let miner = world.miner("miner-a")
+                group.addTask { await world.chain.run(untilHeight: height) }
+                group.addTask { await miner.run() }
+                await faults(world.chain)
+                try await world.waitFor(height: 2)
+                let session = try await world.relays(supplier: 0, height: 2, count: count + 1)
+                let relayer = world.client("relayer")
+                try await world.publish(session, Array(session.relays.prefix(count)), via: relayer, arrival: 2)
+                try await world.waitFor(height: 12)
+                // Sealed at block 12: the relayer can no longer append to the session.
+                let late = try await world.publish(session, [session.relays[count]], via: relayer, arrival: 12)
+                try await world.waitFor(height: height)
+                await miner.stop()
+                try await group.waitForAll()
+                let stream = world.keys.relayStream(supplier: session.supplier)
+                let pending = try await relayer.xpendingSummary(stream, group: world.keys.minerGroup).count
+                return Outcome(session: SessionRelays(header: session.header, supplier: session.supplier, relays: Array(session.relays.prefix(count))),
+                               ledger: await world.chain.ledger, late: late, keysAfter: world.keys(containing: session.sessionID),
+                               streamLength: try await relayer.xlen(stream), pending: pending)
+            }
+        }
+    }
+
+    @Test func sealsAtClaimWindowOpenAndTheClaimIsAcceptedWithTheRootOfEveryRelay() throws {
+        let world = MinerWorld()
+        let out = try Self.run(world, until: 14)
+        let expected = out.session.tree()
+
+        let sealed = world.log.named(MinerEvent.sessionSealed)
+        #expect(sealed.count == 1)
+        #expect(sealed.first?.int("height") == 12)
+        #expect(sealed.first?["relays"] == "5")
+        #expect(sealed.first?["sum"] == "15")
+        #expect(sealed.first?["root"] == expected.root.hex)
+        #expect(out.late == [nil])
+
+        #expect(out.ledger.claimsRejected.isEmpty)
+        #expect(out.ledger.claimsAccepted.count == 1)
+        let claim = try #require(out.ledger.claimsAccepted.first)
+        #expect(claim.supplier == world.address(0))
+        #expect(claim.sessionHeader == out.session.header)
+        #expect(claim.rootHash == expected.root)
+        #expect(claim.relayCount == 5 && claim.computeUnits == 15)
+        #expect(claim.height == 13)
+
+        let broadcast = world.log.named(MinerEvent.claimBroadcast)
+        #expect(broadcast.count == 1)
+        #expect(broadcast.first?.int("height") == 12)
+        #expect(broadcast.first?["tx"] == claim.txHash)
+        #expect(broadcast.first?["code"] == "0")
+        let confirmed = world.log.named(MinerEvent.claimConfirmed)
+        #expect(confirmed.map { $0.int("height") } == [13])
+        #expect(world.log.named(MinerEvent.reconcileResubmit).isEmpty)
+    }
+
+    @Test func aRequiredProofIsSubmittedAtProofWindowOpenAndValidated() throws {
+        let world = MinerWorld(probability: 1)
+        let out = try Self.run(world, until: 22)
+        let expected = out.session.tree()
+
+        let proofs = world.log.named(MinerEvent.proofBroadcast)
+        #expect(proofs.count == 1)
+        #expect(proofs.first?.int("height") == 16)
+        #expect(proofs.first?["requirement"] == "PROBABILISTIC")
+        #expect(world.log.named(MinerEvent.proofNotRequired).isEmpty)
+
+        #expect(out.ledger.proofsRejected.isEmpty)
+        #expect(out.ledger.proofsAccepted.count == 1)
+        #expect(out.ledger.proofsAccepted.first?.height == 17)
+        #expect(out.ledger.proofsAccepted.first?.requirement == .probabilistic)
+        #expect(out.ledger.proofValidations.map(\.status) == [.validated])
+        #expect(world.log.named(MinerEvent.proofConfirmed).map { $0.int("height") } == [17])
+
+        let settlement = try #require(out.ledger.settlement(supplier: world.address(0), sessionID: out.session.sessionID))
+        #expect(settlement.outcome == .settled(.probabilistic))
+        #expect(settlement.relayCount == 5)
+        #expect(out.ledger.claimsAccepted.first?.rootHash == expected.root)
+        let settled = world.log.named(MinerEvent.sessionSettled)
+        #expect(settled.map { $0["outcome"] } == ["proven"])
+        #expect(settled.first?.int("height") == 21)
+    }
+
+    @Test func aProofThatIsNotRequiredIsNeverSubmitted() throws {
+        let world = MinerWorld(probability: 0)
+        let out = try Self.run(world, until: 22)
+
+        let notRequired = world.log.named(MinerEvent.proofNotRequired)
+        #expect(notRequired.count == 1)
+        #expect(notRequired.first?.int("height") == 16)
+        #expect(world.log.named(MinerEvent.proofBroadcast).isEmpty)
+        #expect(out.ledger.proofsAccepted.isEmpty && out.ledger.proofsRejected.isEmpty)
+        #expect(out.ledger.transactions.map(\.messageKinds) == [[.claim]])
+        let settlement = try #require(out.ledger.settlement(supplier: world.address(0), sessionID: out.session.sessionID))
+        #expect(settlement.outcome == .settled(.notRequired))
+        #expect(world.log.named(MinerEvent.sessionSettled).map { $0["outcome"] } == ["proof_not_required"])
+    }
+
+    @Test func aDroppedClaimTxIsResubmittedOnceByTheReconcilerAndAccepted() throws {
+        let world = MinerWorld()
+        let out = try Self.run(world, until: 15) { chain in await chain.dropTransactions(count: 1, filter: .claims) }
+
+        let broadcast = try #require(world.log.named(MinerEvent.claimBroadcast).first)
+        #expect(broadcast.int("height") == 12)
+        let resubmits = world.log.named(MinerEvent.reconcileResubmit)
+        #expect(resubmits.count == 1)
+        #expect(resubmits.first?.int("height") == 13)
+        #expect(resubmits.first?["kind"] == "claim")
+        #expect(resubmits.first?["resubmits"] == "1")
+        // The same signed bytes: the same tx hash.
+        #expect(resubmits.first?["tx"] == broadcast["tx"])
+
+        #expect(out.ledger.claimsAccepted.count == 1)
+        #expect(out.ledger.claimsAccepted.first?.height == 14)
+        #expect(out.ledger.claimsAccepted.first?.txHash == broadcast["tx"])
+        #expect(out.ledger.claimsAccepted.first?.rootHash == out.session.tree().root)
+        #expect(world.log.named(MinerEvent.claimConfirmed).map { $0.int("height") } == [14])
+    }
+
+    @Test func cleanupAfterSettlementLeavesNoKeyNorEntryOfTheSession() throws {
+        let world = MinerWorld(probability: 1)
+        let out = try Self.run(world, until: 22)
+
+        let cleaned = world.log.named(MinerEvent.sessionCleaned)
+        #expect(cleaned.count == 1)
+        #expect(cleaned.first?.int("height") == 21)
+        #expect(cleaned.first?["outcome"] == "proven")
+        // Five entries published before the seal; the late one was refused.
+        #expect(cleaned.first?["entries"] == "5")
+        #expect(out.keysAfter == [])
+        #expect(out.streamLength == 0)
+        #expect(out.pending == 0)
+        #expect(world.log.named(MinerEvent.sessionFailed).isEmpty)
+        #expect(world.log.named(MinerEvent.workerError).isEmpty)
+    }
+}
