@@ -98,6 +98,7 @@ import Testing
         (.malformedRequest("x"), 400, "INVALID_ARGUMENT", 4001, 1),
         (.missingField(.payload), 400, "INVALID_ARGUMENT", 4001, 1),
         (.implausibleSessionHeights(start: 1, end: 2, currentHeight: 30_000, detail: "old"), 400, "INVALID_ARGUMENT", 4001, 1),
+        (.ringTooLarge(size: 100, limit: 64), 400, "INVALID_ARGUMENT", 4001, 1),
         (.requestTooLarge(size: 2, limit: 1), 413, "RESOURCE_EXHAUSTED", 1009, 1),
         (.unknownService("s"), 404, "NOT_FOUND", 4001, 3),
         (.transportNotServed(service: "s", transport: .grpc), 404, "UNIMPLEMENTED", 4001, 4),

@@ -66,6 +66,22 @@ import Testing
         }
     }
 
+    /// A ring far larger than any application's is refused before its points are parsed.
+    @Test func hugeRingIsRefusedBeforeParsing() throws {
+        let world = RelayerWorld()
+        try world.run {
+            await world.advance(to: 2)
+            let header = try await world.header()
+            var request = try world.signedRequest(header: header).request
+            request.meta.signature = Data([0x00, 0x01, 0x86, 0xa0] + [UInt8](repeating: 0x02, count: 100))
+            world.chain.resetCalls()
+            let answer = await world.relay(try CanonicalCodec.encode(request))
+            let r = try #require(try await Self.refusedForFree(world, answer, header: header, status: 400))
+            #expect(r.reason == .ringTooLarge(size: 100_000, limit: 64))
+            #expect(world.chain.callCount == 0)
+        }
+    }
+
     @Test func ringMemberOutsideTheApplicationsRingIsRefused() throws {
         let world = RelayerWorld()
         try world.run {

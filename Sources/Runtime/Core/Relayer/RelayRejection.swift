@@ -58,6 +58,8 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case invalidSessionHeader(SessionHeaderError)
         /// Heights that cannot belong to a live session at the current height (checked without I/O).
         case implausibleSessionHeights(start: Int64, end: Int64, currentHeight: Int64, detail: String)
+        /// The ring signature carries more members than any application's ring can have.
+        case ringTooLarge(size: Int, limit: Int)
         /// The request arrived over an API that does not fit it (e.g. a WebSocket relay outside a duplex session).
         case transportMismatch(String)
         // 413
@@ -113,6 +115,7 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case .missingField: return "missing_field"
         case .invalidSessionHeader: return "invalid_session_header"
         case .implausibleSessionHeights: return "implausible_heights"
+        case .ringTooLarge: return "ring_too_large"
         case .transportMismatch: return "transport_mismatch"
         case .requestTooLarge: return "too_large"
         case .unknownService: return "unknown_service"
@@ -137,7 +140,7 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var httpStatus: Int {
         switch reason {
-        case .malformedRequest, .missingField, .invalidSessionHeader, .implausibleSessionHeights, .transportMismatch: return 400
+        case .malformedRequest, .missingField, .invalidSessionHeader, .implausibleSessionHeights, .ringTooLarge, .transportMismatch: return 400
         case .requestTooLarge: return 413
         case .unknownService, .transportNotServed: return 404
         case .supplierNotServed, .invalidRingSignature, .ringUnavailable, .sessionMismatch, .sessionNotFound,
@@ -152,7 +155,7 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var grpcStatus: RelayGRPCStatus {
         switch reason {
-        case .malformedRequest, .missingField, .invalidSessionHeader, .implausibleSessionHeights, .transportMismatch: return .invalidArgument
+        case .malformedRequest, .missingField, .invalidSessionHeader, .implausibleSessionHeights, .ringTooLarge, .transportMismatch: return .invalidArgument
         case .requestTooLarge: return .resourceExhausted
         case .unknownService: return .notFound
         case .transportNotServed: return .unimplemented
@@ -182,7 +185,7 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
     /// The reference's `relayer_proxy` error code (poktroll `pkg/relayer/proxy/errors.go`).
     public var relayMinerErrorCode: UInt32 {
         switch reason {
-        case .malformedRequest, .missingField, .invalidSessionHeader, .implausibleSessionHeights, .requestTooLarge,
+        case .malformedRequest, .missingField, .invalidSessionHeader, .implausibleSessionHeights, .ringTooLarge, .requestTooLarge,
              .invalidRingSignature, .ringUnavailable, .sessionMismatch, .supplierNotInSession, .sessionExpired: return 1
         case .unknownService, .supplierNotServed: return 3
         case .transportNotServed, .transportMismatch: return 4
@@ -215,6 +218,8 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
             return "invalid session header: \(e); use the session header returned by the chain's GetSession"
         case .implausibleSessionHeights(let s, let e, let c, let detail):
             return "implausible session heights: start \(s), end \(e) at current height \(c) (\(detail)); fetch the current session from the chain"
+        case .ringTooLarge(let size, let limit):
+            return "implausible ring signature: \(size) ring members, at most \(limit) accepted; sign over the application's ring (the app and its delegated gateways)"
         case .transportMismatch(let detail):
             return "unsupported transport: \(detail)"
         case .requestTooLarge(let size, let limit):

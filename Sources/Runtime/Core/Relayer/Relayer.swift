@@ -131,8 +131,13 @@ public final class Relayer: Sendable {
             }
         }
         guard let key = keys.signingKey(forOperator: supplier) else { throw reject(.supplierNotServed(supplier)) }
+        let signatureBytes = Bytes(meta.signature)
+        if signatureBytes.count >= 4 {
+            let size = signatureBytes.prefix(4).reduce(0) { $0 << 8 | Int($1) }
+            if size > config.plausibility.maxRingSize { throw reject(.ringTooLarge(size: size, limit: config.plausibility.maxRingSize)) }
+        }
         let ringSignature: RingSignature
-        do { ringSignature = try RingSignature(serialized: Bytes(meta.signature)) } catch {
+        do { ringSignature = try RingSignature(serialized: signatureBytes) } catch {
             throw reject(.invalidRingSignature(.malformed(error)))
         }
         return Relayer.Decoded(
@@ -372,6 +377,9 @@ public final class Relayer: Sendable {
 
     // MARK: - Serve, sign, mine, publish
 
+    /// Largest body kept from a streamed 5xx answer.
+    static let maxStreamedErrorBodyBytes = 1 << 20
+
     func serve(_ admitted: Relayer.Admitted, incoming: IncomingRelay) async -> RelayAnswer {
         let request = backendRequest(admitted, incoming: incoming)
         switch await forward(request, deadline: admitted.service.backendDeadline) {
@@ -382,9 +390,15 @@ public final class Relayer: Sendable {
             return await complete(admitted, status: status, headers: headers, body: body)
         case .success(.stream(let status, let headers, let chunks)):
             if status >= 500 {
-                // Server errors are answered whole and not mined; gather what the backend sends.
+                // Server errors are answered whole and not mined; gather what the backend
+                // sends, up to a bound (an error body is informative, not worth unbounded memory).
                 var body: [UInt8] = []
-                do { for try await chunk in chunks { body += chunk } } catch {}
+                do {
+                    for try await chunk in chunks {
+                        body += chunk.prefix(Self.maxStreamedErrorBodyBytes - body.count)
+                        if body.count >= Self.maxStreamedErrorBodyBytes { break }
+                    }
+                } catch {}
                 return await complete(admitted, status: status, headers: headers, body: body)
             }
             return .streaming(StreamingRelay(relayer: self, admitted: admitted, status: status, headers: headers, chunks: chunks))

@@ -57,11 +57,16 @@ public struct RelayerConfig: Sendable {
         public var maxBlocksAhead: Int64
         /// How far a session may have ended before the current height.
         public var maxBlocksBehind: Int64
+        /// Largest ring a request's signature may carry. Real rings are the app
+        /// plus at most `max_delegated_gateways` (7 on mainnet); a huge ring
+        /// would cost a curve multiplication per member before it is refused.
+        public var maxRingSize: Int
 
-        public init(maxSessionLengthBlocks: Int64 = 10_000, maxBlocksAhead: Int64 = 10_000, maxBlocksBehind: Int64 = 10_000) {
+        public init(maxSessionLengthBlocks: Int64 = 10_000, maxBlocksAhead: Int64 = 10_000, maxBlocksBehind: Int64 = 10_000, maxRingSize: Int = 64) {
             self.maxSessionLengthBlocks = maxSessionLengthBlocks
             self.maxBlocksAhead = maxBlocksAhead
             self.maxBlocksBehind = maxBlocksBehind
+            self.maxRingSize = maxRingSize
         }
     }
 
@@ -126,6 +131,7 @@ public struct RelayerConfig: Sendable {
         if cache.capacity < 16 { problems.append("cache capacity \(cache.capacity) is too small (minimum 16)") }
         if cache.liveMaxAgeBlocks < 1 { problems.append("cache live max age must be at least 1 block") }
         if plausibility.maxSessionLengthBlocks < 1 { problems.append("plausibility: max session length must be at least 1 block") }
+        if plausibility.maxRingSize < 2 { problems.append("plausibility: max ring size must be at least 2") }
         return problems
     }
 }
