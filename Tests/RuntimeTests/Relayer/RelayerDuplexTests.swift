@@ -119,6 +119,7 @@ import Testing
             }
             #expect(r.reason == .overBudget(consumedUPOKT: 84, costUPOKT: 42, limitUPOKT: RelayerWorld.poorLimit))
             #expect(r.webSocketCloseCode == 4002)
+            #expect(backend.isClosed)
             #expect(await frames.next() == nil)
             #expect(try await world.meter(header) == 84)
             #expect(try await world.published().count == 2)
@@ -163,6 +164,7 @@ import Testing
                 return
             }
             #expect(r.reason == .sessionExpired(sessionEnd: 10, gracePeriodEnd: 11, currentHeight: 12))
+            #expect(backend.isClosed)
             #expect(try await world.published().isEmpty)
             #expect(try await world.meter(header) == 0)
             await session.close()

@@ -77,7 +77,7 @@ public final class DuplexSession: Sendable {
         serviceID = service.id
         self.relayer = relayer
         self.backend = backend
-        let state = DuplexState(relayer: relayer, serviceID: service.id, inbound: backend.inbound)
+        let state = DuplexState(relayer: relayer, serviceID: service.id, backend: backend)
         self.state = state
         backendFrames = AsyncStream(unfolding: { await state.nextServerFrame() })
     }
@@ -92,7 +92,9 @@ public final class DuplexSession: Sendable {
             admitted = try await relayer.admit(body: frame.bytes, transport: .websocket, allowWebSocket: true, expectedService: serviceID)
         } catch {
             relayer.record(error)
-            return .rejected(error, closesSession: Self.closes(error))
+            let closes = Self.closes(error)
+            if closes { await close() }
+            return .rejected(error, closesSession: closes)
         }
         let payload = Bytes(admitted.request.payload)
         let message: DuplexMessage
@@ -103,6 +105,7 @@ public final class DuplexSession: Sendable {
             await relayer.meter.refund(admitted.charge, reason: "backend_failed", service: serviceID)
             let r = Relayer.rejection(for: error).with(header: admitted.header, supplier: admitted.supplier)
             relayer.record(r)
+            await close()
             return .rejected(r, closesSession: true)
         }
         await state.accepted(admitted)
@@ -110,10 +113,11 @@ public final class DuplexSession: Sendable {
         return .forwarded
     }
 
-    /// Ends the bridge: closes the backend side and refunds requests that got no answer.
+    /// Ends the bridge: closes the backend side and refunds requests that got
+    /// no answer. Idempotent; the session also closes itself when it answers a
+    /// `.close` frame or a rejection with `closesSession`.
     public func close() async {
         await state.close()
-        await backend.close()
     }
 
     /// Over budget and session expiry end the bridge (the reference's 4002 / 4000);
@@ -131,15 +135,17 @@ public final class DuplexSession: Sendable {
 actor DuplexState {
     private let relayer: Relayer
     private let serviceID: String
+    private let backend: any BackendDuplex
     private var iterator: AsyncThrowingStream<DuplexMessage, any Error>.AsyncIterator?
     private var latest: Relayer.Admitted?
     private var prepaid: [RelayMeter.Outcome] = []
     private(set) var isClosed = false
 
-    init(relayer: Relayer, serviceID: String, inbound: AsyncThrowingStream<DuplexMessage, any Error>) {
+    init(relayer: Relayer, serviceID: String, backend: any BackendDuplex) {
         self.relayer = relayer
         self.serviceID = serviceID
-        iterator = inbound.makeAsyncIterator()
+        self.backend = backend
+        iterator = backend.inbound.makeAsyncIterator()
     }
 
     func accepted(_ admitted: Relayer.Admitted) async {
@@ -158,6 +164,8 @@ actor DuplexState {
         let unanswered = prepaid
         prepaid = []
         for charge in unanswered { await relayer.meter.refund(charge, reason: "duplex_unanswered", service: serviceID) }
+        await backend.close()
+        relayer.telemetry.count("relayer_duplex_sessions_closed_total", [("service", serviceID)])
     }
 
     private func end(_ rejection: RelayRejection) async -> DuplexServerFrame {
