@@ -148,10 +148,11 @@ public final class SimExecutor: TaskExecutor, SerialExecutor, @unchecked Sendabl
         lock.unlock()
     }
 
-    /// Waits up to ~100 ms of wall time for a job enqueued from outside; only
-    /// on the deadlock path, so a healthy run never waits.
+    /// Waits up to ~2 s of wall time for a job enqueued from outside (a loaded
+    /// machine can be slow to schedule the foreign thread); only on the
+    /// deadlock path, so a healthy run never waits.
     private func awaitStrayJob() -> Bool {
-        for _ in 0..<100 {
+        for _ in 0..<2000 {
             lock.lock()
             let arrived = !ready.isEmpty
             lock.unlock()
