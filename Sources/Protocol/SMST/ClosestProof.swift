@@ -49,44 +49,49 @@ extension SparseMerkleSumTrie {
     /// `path` derived from the proof-window seed block hash and the session id.
     public func proveClosest(path: Bytes) throws(SMSTError) -> SparseMerkleClosestProof {
         guard path.count == SMSTHashing.pathSize else { throw .invalidPathLength(path.count) }
-        guard var node = rootNode else {
+        guard nodes.root != SMSTNodes.empty else {
             // Go flips bit 0 when it steps back from the empty root; kept for byte equality.
             return SparseMerkleClosestProof(path: path, flippedBits: [0], depth: 0, closestPath: SMSTHashing.placeholder,
                                             closestValueHash: nil, closestProof: SparseMerkleProof(sideNodes: []))
         }
-        var working = path
+        var node = nodes.root
+        var working = Bits256(path)
         var depth = 0
         var flipped: [Int] = []
-        var siblings: [SMSTNode?] = []
-        var lastSibling: SMSTNode?
+        var siblings: [SMSTNodes.Index] = []
+        var lastSibling = SMSTNodes.empty
+        func flip(_ i: Int) {
+            working.flipBit(i)
+            flipped.append(i)
+        }
         walk: while true {
-            switch node.kind {
-            case .leaf(let leafPath, let data):
-                let sideNodes = siblings.reversed().map { $0?.digest ?? SMSTHashing.placeholder }
+            let r = nodes[node]
+            switch r.kind {
+            case .leaf:
+                let sideNodes = siblings.reversed().map { nodes.digest($0).bytes }
+                let siblingData = lastSibling == SMSTNodes.empty ? nil : nodes.encoding(lastSibling)
                 return SparseMerkleClosestProof(
-                    path: path, flippedBits: flipped, depth: depth, closestPath: leafPath, closestValueHash: data,
-                    closestProof: SparseMerkleProof(sideNodes: sideNodes, siblingData: lastSibling?.encoding))
-            case .ext(let extPath, let start, let end, let child):
-                for i in start..<end {
-                    if SMSTHashing.bit(working, i) != SMSTHashing.bit(extPath, i) {
-                        SMSTHashing.flipBit(&working, i)
-                        flipped.append(i)
-                    }
-                    siblings.append(nil)
-                    lastSibling = nil
+                    path: path, flippedBits: flipped, depth: depth, closestPath: nodes.path(node).bytes, closestValueHash: nodes.data(node),
+                    closestProof: SparseMerkleProof(sideNodes: sideNodes, siblingData: siblingData))
+            case .ext:
+                let extPath = nodes.path(node)
+                for i in Int(r.start)..<Int(r.end) {
+                    if working.bit(i) != extPath.bit(i) { flip(i) }
+                    siblings.append(SMSTNodes.empty)
+                    lastSibling = SMSTNodes.empty
                 }
-                depth = end
-                node = child
-            case .inner(let left, let right):
-                var goLeft = SMSTHashing.bit(working, depth) == 0
-                if (goLeft ? left : right) == nil {
+                depth = Int(r.end)
+                node = r.left
+            case .inner:
+                var goLeft = working.bit(depth) == 0
+                if (goLeft ? r.left : r.right) == SMSTNodes.empty {
                     // Only reachable after deletes: take the other side, like an empty run.
-                    SMSTHashing.flipBit(&working, depth)
-                    flipped.append(depth)
+                    flip(depth)
                     goLeft.toggle()
                 }
-                guard let next = goLeft ? left : right else { break walk }
-                let sibling = goLeft ? right : left
+                let next = goLeft ? r.left : r.right
+                guard next != SMSTNodes.empty else { break walk }
+                let sibling = goLeft ? r.right : r.left
                 siblings.append(sibling)
                 lastSibling = sibling
                 depth += 1

@@ -30,27 +30,24 @@ extension SparseMerkleSumTrie {
     /// Writes every node not yet stored and deletes replaced ones; returns the changes.
     @discardableResult
     public func commit(to store: any SMSTNodeStore) throws(SMSTError) -> SMSTChangeSet {
-        let deleted = orphanKeys
+        let deleted = nodes.orphanKeys
         for key in deleted { try store.delete(key) }
-        orphanKeys = []
+        nodes.orphanKeys = []
         var written: [(key: Bytes, value: Bytes)] = []
-        func visit(_ node: SMSTNode?) throws(SMSTError) {
-            guard let node, node.storedKey == nil else { return }
-            switch node.kind {
-            case .leaf: break
-            case .inner(let l, let r):
-                try visit(l)
-                try visit(r)
-            case .ext(_, _, _, let child):
-                try visit(child)
+        func visit(_ i: SMSTNodes.Index) throws(SMSTError) {
+            guard i != SMSTNodes.empty, !nodes.isStored(i) else { return }
+            let r = nodes[i]
+            if r.kind != .leaf {
+                try visit(r.left)
+                try visit(r.right)
             }
-            let key = Array(node.digest.prefix(32))
-            let value = node.encoding
+            let key = nodes.digest(i).hash.bytes
+            let value = nodes.encoding(i)
             try store.set(key, value)
-            node.storedKey = key
+            nodes.markStored(i)
             written.append((key, value))
         }
-        try visit(rootNode)
+        try visit(nodes.root)
         return SMSTChangeSet(written: written, deleted: deleted)
     }
 
@@ -58,34 +55,36 @@ extension SparseMerkleSumTrie {
     public static func open(root: Bytes, store: any SMSTNodeStore) throws(SMSTError) -> SparseMerkleSumTrie {
         let trie = SparseMerkleSumTrie()
         guard root != SMSTHashing.placeholder else { return trie }
-        trie.rootNode = try load(digest: root, store: store)
+        trie.nodes.root = try trie.nodes.load(digest: root, store: store)
         return trie
     }
+}
 
-    private static func load(digest: Bytes, store: any SMSTNodeStore) throws(SMSTError) -> SMSTNode? {
-        if digest == SMSTHashing.placeholder { return nil }
+extension SMSTNodes {
+    fileprivate mutating func load(digest: Bytes, store: any SMSTNodeStore) throws(SMSTError) -> Index {
+        if digest == SMSTHashing.placeholder { return Self.empty }
         let key = Array(digest.prefix(32))
         guard let encoding = try store.get(key) else { throw .corruptNode(key: key.hex, reason: "missing from store") }
         guard let first = encoding.first else { throw .corruptNode(key: key.hex, reason: "empty encoding") }
-        let node: SMSTNode
+        let node: Index
         switch first {
         case SMSTHashing.leafPrefix:
             guard encoding.count >= 1 + 32 + 16 else { throw .corruptNode(key: key.hex, reason: "short leaf") }
-            node = .leaf(path: Array(encoding[1..<33]), data: Array(encoding[33...]))
+            node = leaf(path: Bits256(encoding[1..<33]), data: Array(encoding[33...]))
         case SMSTHashing.innerPrefix:
             guard encoding.count == 1 + 48 + 48 + 16 else { throw .corruptNode(key: key.hex, reason: "bad inner length") }
-            node = SMSTNode(.inner(left: try load(digest: Array(encoding[1..<49]), store: store),
-                                   right: try load(digest: Array(encoding[49..<97]), store: store)))
+            let left = try load(digest: Array(encoding[1..<49]), store: store)
+            node = inner(left: left, right: try load(digest: Array(encoding[49..<97]), store: store))
         case SMSTHashing.extensionPrefix:
-            guard encoding.count == 1 + 2 + 32 + 48 + 16, let child = try load(digest: Array(encoding[35..<83]), store: store) else {
-                throw .corruptNode(key: key.hex, reason: "bad extension")
-            }
-            node = SMSTNode(.ext(path: Array(encoding[3..<35]), start: Int(encoding[1]), end: Int(encoding[2]), child: child))
+            guard encoding.count == 1 + 2 + 32 + 48 + 16 else { throw .corruptNode(key: key.hex, reason: "bad extension") }
+            let child = try load(digest: Array(encoding[35..<83]), store: store)
+            guard child != Self.empty else { throw .corruptNode(key: key.hex, reason: "bad extension") }
+            node = ext(path: Bits256(encoding[3..<35]), start: Int(encoding[1]), end: Int(encoding[2]), child: child)
         default:
             throw .corruptNode(key: key.hex, reason: "unknown node prefix \(first)")
         }
-        guard node.digest == digest else { throw .corruptNode(key: key.hex, reason: "digest mismatch") }
-        node.storedKey = key
+        guard self.digest(node).bytes == digest else { throw .corruptNode(key: key.hex, reason: "digest mismatch") }
+        markStored(node)
         return node
     }
 }
