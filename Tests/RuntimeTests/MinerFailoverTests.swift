@@ -67,10 +67,15 @@ import Testing
         #expect(ledger.claimsAccepted.first?.relayCount == 6)
     }
 
-    @Test func aKilledOwnersSuppliersAreReOwnedByAnotherMinerWithinTwoBlocks() throws {
-        let world = MinerWorld(suppliers: 4)
-        let killAt = 40.001
-        let (sessions, ledger, ownedByB) = try world.kernel.run {
+    struct FailoverOutcome: @unchecked Sendable {
+        let sessions: [SessionRelays]
+        let ledger: ChainLedger
+        let ownedByB: [String]
+    }
+
+    /// Four suppliers split between miner-a and miner-b; miner-a is killed at `killAt`.
+    static func failover(_ world: MinerWorld, killAt: Double) throws -> FailoverOutcome {
+        try world.kernel.run {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let a = world.miner("miner-a")
                 let b = world.miner("miner-b")
@@ -92,9 +97,16 @@ import Testing
                 let ownedByB = await b.ownedSuppliers
                 await b.stop()
                 try await group.waitForAll()
-                return (sessions, await world.chain.ledger, ownedByB)
+                return FailoverOutcome(sessions: sessions, ledger: await world.chain.ledger, ownedByB: ownedByB)
             }
         }
+    }
+
+    @Test func aKilledOwnersSuppliersAreReOwnedByAnotherMinerWithinTwoBlocks() throws {
+        let world = MinerWorld(suppliers: 4)
+        let killAt = 40.001
+        let out = try Self.failover(world, killAt: killAt)
+        let (sessions, ledger, ownedByB) = (out.sessions, out.ledger, out.ownedByB)
         // Before the kill the four suppliers are split two and two.
         let before = world.log.named(MinerEvent.leaseAcquired) { $0.seconds < killAt }
         #expect(before.filter { $0.node == "miner-a" }.count == 2)
@@ -210,4 +222,95 @@ import Testing
         #expect(pending == 0)
         #expect(world.log.named(MinerEvent.sessionFailed).isEmpty)
     }
+
+    @Test func aJoiningMinerTakesItsFairShareAndNoRelayIsLostInTheHandoff() throws {
+        let world = MinerWorld(suppliers: 4)
+        let (sessions, ledger, ownedA, ownedB) = try world.kernel.run {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let a = world.miner("miner-a")
+                let b = world.miner("miner-b")
+                group.addTask { await world.chain.run(untilHeight: 14) }
+                group.addTask { await a.run() }
+                try await world.waitFor(height: 2)
+                let relayer = world.client("relayer")
+                var sessions: [SessionRelays] = []
+                for i in 0..<4 {
+                    let s = try await world.relays(supplier: i, height: 2, count: 6, tag: "s\(i)")
+                    try await world.publish(s, Array(s.relays.prefix(3)), via: relayer)
+                    sessions.append(s)
+                }
+                try await world.waitUntil(seconds: 30)
+                group.addTask { await b.run() }
+                try await world.waitUntil(seconds: 60)
+                for s in sessions { try await world.publish(s, Array(s.relays.suffix(3)), via: relayer) }
+                try await world.waitFor(height: 14)
+                let ownedA = await a.ownedSuppliers, ownedB = await b.ownedSuppliers
+                await a.stop()
+                await b.stop()
+                try await group.waitForAll()
+                return (sessions, await world.chain.ledger, ownedA, ownedB)
+            }
+        }
+        #expect(ownedA.count == 2 && ownedB.count == 2)
+        #expect(Set(ownedA).isDisjoint(with: ownedB))
+        let released = world.log.named(MinerEvent.leaseReleased, node: "miner-a") { $0["reason"] == "rebalance" }
+        #expect(Set(released.compactMap { $0["supplier"] }) == Set(ownedB))
+        let taken = world.log.named(MinerEvent.leaseAcquired, node: "miner-b")
+        #expect(Set(taken.compactMap { $0["supplier"] }) == Set(ownedB))
+        for t in taken { #expect(t.seconds - 30 <= 10, "joined at 30 s, took \(t["supplier"] ?? "") at \(t.seconds) s") }
+        #expect(ledger.claimsAccepted.count == 4)
+        for s in sessions {
+            #expect(ledger.claimsAccepted.first { $0.supplier == s.supplier }?.rootHash == s.tree().root)
+        }
+        #expect(world.log.named(MinerEvent.leaseLost).isEmpty)
+    }
+
+    @Test func aGracefulStopHandsTheLeaseOverWithinOneRenewal() throws {
+        let world = MinerWorld()
+        let stopAt = 50.001
+        let (session, ledger) = try world.kernel.run {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let a = world.miner("miner-a")
+                let b = world.miner("miner-b")
+                group.addTask { await world.chain.run(untilHeight: 14) }
+                group.addTask { await a.run() }
+                try await world.waitUntil(seconds: 1)
+                group.addTask { await b.run() }
+                try await world.waitFor(height: 2)
+                let relayer = world.client("relayer")
+                let session = try await world.relays(supplier: 0, height: 2, count: 5)
+                try await world.publish(session, Array(session.relays.prefix(2)), via: relayer)
+                try await world.waitUntil(seconds: stopAt)
+                await a.stop()
+                try await world.publish(session, Array(session.relays.suffix(3)), via: relayer)
+                try await world.waitFor(height: 14)
+                await b.stop()
+                try await group.waitForAll()
+                return (session, await world.chain.ledger)
+            }
+        }
+        let released = world.log.named(MinerEvent.leaseReleased, node: "miner-a")
+        #expect(released.map { $0["reason"] } == ["shutdown"])
+        let taken = try #require(world.log.named(MinerEvent.leaseAcquired, node: "miner-b").first)
+        #expect(taken["epoch"] == "2")
+        #expect(taken.seconds - stopAt <= 2.5)
+        #expect(ledger.claimsAccepted.count == 1)
+        #expect(ledger.claimsAccepted.first?.rootHash == session.tree().root)
+    }
+
+    /// The simulator's contract, for the miner: same seed, same trace, byte for byte.
+    @Test func aFailoverRunIsReplayedExactlyFromItsSeed() throws {
+        var hashes: [String] = []
+        var logs: [[String]] = []
+        for _ in 0..<2 {
+            let world = MinerWorld(seed: 7, suppliers: 4)
+            _ = try Self.failover(world, killAt: 40.001)
+            hashes.append(world.kernel.trace.hashHex)
+            logs.append(world.log.all.map(\.description))
+        }
+        #expect(logs[0].count > 30)
+        #expect(logs[0] == logs[1])
+        #expect(hashes[0] == hashes[1])
+    }
 }
+

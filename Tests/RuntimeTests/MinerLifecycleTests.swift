@@ -158,4 +158,73 @@ import Testing
         #expect(world.log.named(MinerEvent.sessionFailed).isEmpty)
         #expect(world.log.named(MinerEvent.workerError).isEmpty)
     }
+
+    @Test func claimsAndProofsAreBatchedPerSupplierPerSessionEndInOneTx() throws {
+        let world = MinerWorld(applications: 2, probability: 1)
+        let (sessions, ledger) = try world.kernel.run {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let miner = world.miner("miner-a")
+                group.addTask { await world.chain.run(untilHeight: 18) }
+                group.addTask { await miner.run() }
+                try await world.waitFor(height: 2)
+                let relayer = world.client("relayer")
+                let first = try await world.relays(supplier: 0, application: 0, height: 2, count: 3, tag: "a")
+                let second = try await world.relays(supplier: 0, application: 1, height: 2, count: 4, tag: "b")
+                try await world.publish(first, via: relayer)
+                try await world.publish(second, via: relayer)
+                try await world.waitFor(height: 18)
+                await miner.stop()
+                try await group.waitForAll()
+                return ([first, second], await world.chain.ledger)
+            }
+        }
+        #expect(sessions[0].sessionID != sessions[1].sessionID)
+        // One tx with both claims, one tx with both proofs.
+        #expect(ledger.transactions.map(\.messageKinds) == [[.claim, .claim], [.proof, .proof]])
+        #expect(ledger.claimsAccepted.count == 2)
+        #expect(Set(ledger.claimsAccepted.map(\.txHash)).count == 1)
+        for s in sessions {
+            #expect(ledger.claimsAccepted.first { $0.sessionID == s.sessionID }?.rootHash == s.tree().root)
+        }
+        #expect(ledger.proofValidations.map(\.status) == [.validated, .validated])
+        let broadcasts = world.log.named(MinerEvent.claimBroadcast)
+        #expect(broadcasts.map { $0["sessions"] } == ["2"])
+        #expect(world.log.named(MinerEvent.proofBroadcast).map { $0["sessions"] } == ["2"])
+    }
+
+    @Test func entriesThatCanNeverBeClaimedAreDeletedAndReported() throws {
+        let world = MinerWorld()
+        let supplier = world.address(0)
+        let stream = world.keys.relayStream(supplier: supplier)
+        let (session, ledger, remaining) = try world.kernel.run {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let miner = world.miner("miner-a")
+                group.addTask { await world.chain.run(untilHeight: 14) }
+                group.addTask { await miner.run() }
+                try await world.waitFor(height: 2)
+                let relayer = world.client("relayer")
+                let session = try await world.relays(supplier: 0, height: 2, count: 4)
+                try await world.publish(session, Array(session.relays.prefix(3)), via: relayer)
+                // Garbage, a relay whose hash is wrong, and (after the seal) a plain XADD bypassing the seal check.
+                try await relayer.xadd(stream, fields: [FieldValue(RedisKeys.relayField, Array("not a relay".utf8))])
+                try await relayer.xadd(stream, fields: [FieldValue("other", [1, 2, 3])])
+                var tampered = try CanonicalCodec.decode(Pocket_Relayminer_MinedRelayMessage.self, from: session.message(session.relays[3], arrival: 2))
+                tampered.relayHash = Data(repeating: 7, count: 32)
+                try await relayer.xadd(stream, fields: [FieldValue(RedisKeys.relayField, try CanonicalCodec.encode(tampered))])
+                try await world.waitFor(height: 12)
+                try await relayer.xadd(stream, fields: [FieldValue(RedisKeys.relayField, session.message(session.relays[3], arrival: 12))])
+                try await world.waitFor(height: 14)
+                await miner.stop()
+                try await group.waitForAll()
+                return (session, await world.chain.ledger, try await relayer.xlen(stream))
+            }
+        }
+        let discarded = world.log.named(MinerEvent.entryDiscarded)
+        #expect(discarded.map { $0["reason"] } == ["undecodable", "missing_data", "hash_mismatch", "late"])
+        #expect(discarded.last?["session"] == session.sessionID)
+        // Only the three claimed entries remain (kept until settlement).
+        #expect(remaining == 3)
+        #expect(ledger.claimsAccepted.first?.rootHash == session.tree(Array(session.relays.prefix(3))).root)
+    }
 }
+

@@ -8,6 +8,7 @@ import SimRedis
 /// Throwaway identities of the miner tests.
 enum MinerTestKeys {
     static let app = PrivateKey.fromSecret("miner-test-app")
+    static func app(_ i: Int) -> PrivateKey { i == 0 ? app : PrivateKey.fromSecret("miner-test-app-\(i)") }
     static let gateway = PrivateKey.fromSecret("miner-test-gateway")
     static func supplier(_ i: Int) -> PrivateKey { PrivateKey.fromSecret("miner-test-supplier-\(i)") }
 }
@@ -123,7 +124,7 @@ struct MinerWorld: @unchecked Sendable {
     let keys = RedisKeys()
 
     /// `probability`/`threshold`: the proof requirement (1 / 0 = always, 0 / max = never).
-    init(seed: UInt64 = 1, suppliers: Int = 1, probability: Double = 0, thresholdUPOKT: UInt64 = .max) {
+    init(seed: UInt64 = 1, suppliers: Int = 1, applications: Int = 1, probability: Double = 0, thresholdUPOKT: UInt64 = .max) {
         kernel = SimKernel(seed: seed)
         let supplierKeys = (0..<suppliers).map { MinerTestKeys.supplier($0) }
         self.suppliers = supplierKeys
@@ -134,8 +135,10 @@ struct MinerWorld: @unchecked Sendable {
             numSuppliersPerSession: 15,
             services: [GenesisService(id: Self.service, computeUnitsPerRelay: Self.cupr)],
             gateways: [GenesisGateway(privateKey: MinerTestKeys.gateway)],
-            applications: [GenesisApplication(privateKey: MinerTestKeys.app, serviceID: Self.service,
-                                              delegatedGateways: [MinerTestKeys.gateway.publicKey.address()])],
+            applications: (0..<applications).map {
+                GenesisApplication(privateKey: MinerTestKeys.app($0), serviceID: Self.service,
+                                   delegatedGateways: [MinerTestKeys.gateway.publicKey.address()])
+            },
             suppliers: supplierKeys.map { GenesisSupplier(privateKey: $0, services: [Self.service]) })
         chain = FakeChain(genesis: genesis, kernel: kernel)
         model = RedisModel(clock: kernel.clock)
@@ -177,8 +180,8 @@ struct MinerWorld: @unchecked Sendable {
     }
 
     /// `count` signed relays for supplier `i` in the session containing `height`.
-    func relays(supplier i: Int, height: Int64 = 1, count: Int, tag: String = "") async throws -> SessionRelays {
-        let app = MinerTestKeys.app.publicKey.address()
+    func relays(supplier i: Int, application: Int = 0, height: Int64 = 1, count: Int, tag: String = "") async throws -> SessionRelays {
+        let app = MinerTestKeys.app(application).publicKey.address()
         let session = try await chain.session(application: app, serviceID: Self.service, height: height)
         let application = try await chain.application(address: app)
         var ring: [PublicKey] = []

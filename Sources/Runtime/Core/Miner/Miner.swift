@@ -21,6 +21,8 @@ public actor Miner {
     private let runsTracker: Bool
 
     private var workers: [String: SupplierWorker] = [:]
+    /// Workers asked to stop for a rebalance; their lease is deleted once they have exited.
+    private var releasing: [String: SupplierWorker] = [:]
     private var lastRenewed: [String: RuntimeInstant] = [:]
     private var liveInstances: [String] = []
     private var spawnSink: AsyncStream<SupplierWorker>.Continuation?
@@ -80,6 +82,7 @@ public actor Miner {
         stopping = true
         if tickInProgress { await withCheckedContinuation { idleWaiters.append($0) } }
         for supplier in workers.keys.sorted() { await release(supplier, reason: "shutdown") }
+        for supplier in releasing.keys.sorted() { await releasing[supplier]?.stop() }
         _ = try? await redis.pipeline([
             .srem(key: config.keys.activeInstances, members: [Array(config.instanceID.utf8)]),
             .del(keys: [config.keys.instance(config.instanceID)]),
@@ -185,9 +188,9 @@ public actor Miner {
         // Rebalance: give up the excess, then take up to the fair share.
         let plan = OwnershipPlanner.plan(me: config.instanceID, suppliers: keys.operatorAddresses, live: live, owned: workers.keys.sorted())
         telemetry.gauge("miner_fair_share", [("instance", config.instanceID)], value: Double(plan.share))
-        for supplier in plan.release { await release(supplier, reason: "rebalance") }
+        for supplier in plan.release { beginRelease(supplier) }
         var wanted = plan.wanted
-        var candidates = plan.candidates[...]
+        var candidates = plan.candidates.filter { releasing[$0] == nil }[...]
         while wanted > 0, !candidates.isEmpty, !stopping {
             let chunk = Array(candidates.prefix(wanted))
             candidates = candidates.dropFirst(chunk.count)
@@ -203,7 +206,7 @@ public actor Miner {
             }
             for (supplier, reply) in zip(chunk, replies) {
                 guard case .integer(let epoch) = reply, epoch > 0 else { continue }
-                if stopping || workers[supplier] != nil || keys.signingKey(forOperator: supplier) == nil {
+                if stopping || workers[supplier] != nil || releasing[supplier] != nil || keys.signingKey(forOperator: supplier) == nil {
                     _ = try? await redis.compareAndDelete(config.keys.lease(supplier: supplier), expected: instanceMember)
                     continue
                 }
@@ -244,16 +247,41 @@ public actor Miner {
         guard let worker = workers.removeValue(forKey: supplier) else { return }
         lastRenewed[supplier] = nil
         await worker.stop()
+        await deleteLease(of: worker, reason: reason)
+    }
+
+    /// A rebalance does not wait: the worker is asked to stop and the lease is
+    /// deleted when it has exited (`workerEnded`), so a slow step of one
+    /// worker never delays the renewal of the others. Safe without waiting:
+    /// should the lease lapse first, the next owner's epoch fences the worker.
+    private func beginRelease(_ supplier: String) {
+        guard let worker = workers.removeValue(forKey: supplier) else { return }
+        lastRenewed[supplier] = nil
+        releasing[supplier] = worker
+        telemetry.gauge("miner_owned_suppliers", [("instance", config.instanceID)], value: Double(workers.count))
+        worker.offerStop()
+    }
+
+    private func deleteLease(of worker: SupplierWorker, reason: String) async {
         do {
-            _ = try await redis.compareAndDelete(config.keys.lease(supplier: supplier), expected: instanceMember)
+            _ = try await redis.compareAndDelete(config.keys.lease(supplier: worker.supplier), expected: instanceMember)
         } catch {
-            emit(MinerEvent.ownershipError, [("step", "release"), ("supplier", supplier), ("error", error.description)])
+            emit(MinerEvent.ownershipError, [("step", "release"), ("supplier", worker.supplier), ("error", error.description)])
         }
-        emit(MinerEvent.leaseReleased, [("supplier", supplier), ("epoch", String(worker.epoch)), ("reason", reason)])
+        emit(MinerEvent.leaseReleased, [("supplier", worker.supplier), ("epoch", String(worker.epoch)), ("reason", reason)])
         telemetry.gauge("miner_owned_suppliers", [("instance", config.instanceID)], value: Double(workers.count))
     }
 
-    private func workerEnded(_ worker: SupplierWorker, _ end: WorkerEnd) {
+    private func workerEnded(_ worker: SupplierWorker, _ end: WorkerEnd) async {
+        if releasing[worker.supplier] === worker {
+            releasing[worker.supplier] = nil
+            if case .fenced = end {
+                emit(MinerEvent.leaseLost, [("supplier", worker.supplier), ("epoch", String(worker.epoch)), ("reason", "fenced")])
+            } else {
+                await deleteLease(of: worker, reason: "rebalance")
+            }
+            return
+        }
         guard case .fenced(let message) = end, workers[worker.supplier] === worker else { return }
         workers[worker.supplier] = nil
         lastRenewed[worker.supplier] = nil
