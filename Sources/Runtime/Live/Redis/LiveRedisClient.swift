@@ -179,6 +179,8 @@ public final class LiveRedisClient: RedisClient {
                 throw failure.redisError(endpoint: endpoint, command: Self.label(commands))
             }
         }
+        // Only compound commands can need a NOSCRIPT retry or a reply transform.
+        guard planned.contains(where: { $0.evalFallback != nil || $0.transform != .none }) else { return replies }
         try await retryNoScript(planned, &replies, commands)
         for i in replies.indices where planned[i].transform != .none { replies[i] = planned[i].finish(replies[i]) }
         return replies

@@ -24,8 +24,13 @@ final class RedisConnection: Sendable {
     func execute(_ payload: ByteBuffer, count: Int, timeout: TimeAmount?) async -> Result<[RedisReply], ConnectionFailure> {
         let handler = self.handler
         return await withUnsafeContinuation { continuation in
-            handler.eventLoop.execute {
+            if handler.eventLoop.inEventLoop {
+                // A caller already running on this event loop (task executor preference): no hop.
                 handler.value.submit(payload, count: count, timeout: timeout) { continuation.resume(returning: $0) }
+            } else {
+                handler.eventLoop.execute {
+                    handler.value.submit(payload, count: count, timeout: timeout) { continuation.resume(returning: $0) }
+                }
             }
         }
     }

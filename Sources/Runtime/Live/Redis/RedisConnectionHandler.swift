@@ -57,7 +57,15 @@ final class RedisConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        for reply in unwrapInboundIn(data) {
+        let batch = unwrapInboundIn(data)
+        // Fast path: one read carried exactly the replies of the head request.
+        if onPush == nil, headReplies.isEmpty, let head = queue.first, head.expected == batch.count {
+            queue.removeFirst()
+            if let next = queue.first { headReplies.reserveCapacity(next.expected) }
+            head.completion(.success(batch))
+            return
+        }
+        for reply in batch {
             if let onPush {
                 onPush(reply)
                 continue
