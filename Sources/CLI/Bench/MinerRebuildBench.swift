@@ -36,14 +36,14 @@ struct MinerRebuildBench: ParsableCommand {
         #if DEBUG
         print("warning: debug build; use `swift build -c release` for meaningful numbers")
         #endif
-        print(Bench.row(["relays", "replay (XRANGE+decode+insert)", "XRANGE only", "decode+insert only", "roots"],
-                        widths: [8, 32, 18, 20, 8]))
-        print(String(repeating: "-", count: 94))
+        print(Bench.row(["relays", "miner worker rebuild", "replay (XRANGE+decode+insert)", "XRANGE only", "decode+insert only"],
+                        widths: [8, 30, 32, 24, 24]))
+        print(String(repeating: "-", count: 126))
         var alternative: [[String]] = []
         for n in relays {
             let result = try measure(n)
-            print(Bench.row([String(n), rate(n, result.replay), rate(n, result.scan), rate(n, result.insert), String(result.roots)],
-                            widths: [8, 32, 18, 20, 8]))
+            print(Bench.row([String(n), rate(n, result.worker), rate(n, result.replay), rate(n, result.scan), rate(n, result.insert)],
+                            widths: [8, 30, 32, 24, 24]))
             if let nodes = result.nodes {
                 alternative.append([String(n), Bench.format(nodes.writesPerRelay, decimals: 1), String(nodes.storedNodes),
                                     rate(n, nodes.resume)])
@@ -57,6 +57,9 @@ struct MinerRebuildBench: ParsableCommand {
             for row in alternative { print(Bench.row(row, widths: [8, 20, 14, 24])) }
             print("(the retained-stream design writes 0 nodes per relay: the relayer's XADD is the only durable write)")
         }
+        print("")
+        print("miner worker rebuild: a real Miner taking the supplier's lease, from run() to its worker.rebuilt event")
+        print("(group create, XRANGE replay with seal/submission lookups, XAUTOCLAIM pass); the other columns are its parts.")
     }
 
     private func rate(_ n: Int, _ seconds: Double) -> String {
@@ -70,6 +73,7 @@ struct MinerRebuildBench: ParsableCommand {
     }
 
     struct Result {
+        let worker: Double
         let replay: Double
         let scan: Double
         let insert: Double
@@ -79,7 +83,8 @@ struct MinerRebuildBench: ParsableCommand {
 
     private func measure(_ n: Int) throws -> Result {
         let kernel = SimKernel(seed: 1)
-        let supplier = PrivateKey.fromSecret("bench-miner-supplier").publicKey.address()
+        let supplierKey = PrivateKey.fromSecret("bench-miner-supplier")
+        let supplier = supplierKey.publicKey.address()
         let keys = RedisKeys()
         let stream = keys.relayStream(supplier: supplier)
         let sessionCount = max(1, sessions)
@@ -106,7 +111,10 @@ struct MinerRebuildBench: ParsableCommand {
             }
             return model
         }
-        // 1. The miner's replay path, end to end.
+        // 0. A real miner: lease, worker, rebuild (timed up to its worker.rebuilt event).
+        let worker = try workerRebuild(kernel: kernel, model: model, supplierKey: supplierKey, entries: n)
+
+        // 1. The replay path alone.
         var roots = 0
         let replay = try Bench.seconds {
             roots = try kernel.run {
@@ -135,7 +143,7 @@ struct MinerRebuildBench: ParsableCommand {
             }
             for tree in trees.values { _ = tree.root }
         }
-        guard !skipNodesInRedis else { return Result(replay: replay, scan: scan, insert: insert, roots: roots, nodes: nil) }
+        guard !skipNodesInRedis else { return Result(worker: worker, replay: replay, scan: scan, insert: insert, roots: roots, nodes: nil) }
 
         // 3. The alternative: commit the trie's nodes after every relay (what a
         //    per-relay durable node store costs), then resume from the stored nodes.
@@ -170,7 +178,83 @@ struct MinerRebuildBench: ParsableCommand {
                 for root in rootsToOpen { _ = try SparseMerkleSumTrie.open(root: root, store: loaded).root }
             }
         }
-        return Result(replay: replay, scan: scan, insert: insert, roots: roots,
+        return Result(worker: worker, replay: replay, scan: scan, insert: insert, roots: roots,
                       nodes: NodesResult(writesPerRelay: Double(writes) / Double(max(1, n)), storedNodes: nodes.count, resume: resume))
     }
+
+    /// Seconds from starting a `Miner` (no startup settle) until its worker reports `worker.rebuilt`.
+    private func workerRebuild(kernel: SimKernel, model: RedisModel, supplierKey: PrivateKey, entries n: Int) throws -> Double {
+        let probe = RebuildProbe()
+        let clock = ContinuousClock()
+        let start = clock.now
+        try kernel.run {
+            var config = MinerConfig.standard(instanceID: "bench-miner", blockTime: .seconds(30), chainID: "bench")
+            config.startupSettle = .zero
+            config.rebuildChunk = chunk
+            let chain = NoChain()
+            let miner = Miner(config: config, redis: RedisModelClient(model: model, name: "bench-miner"), chain: chain,
+                              keys: StaticKeys([supplierKey]), clock: kernel.clock, telemetry: probe,
+                              blockTracker: BlockTracker(chain: chain, clock: kernel.clock, telemetry: NullTelemetry(), component: "bench"))
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await miner.run() }
+                for await _ in probe.rebuilt {}
+                await miner.stop()
+            }
+        }
+        guard let at = probe.rebuiltAt, probe.entries == n else {
+            throw ValidationError("the worker did not rebuild \(n) entries (saw \(probe.entries.map(String.init) ?? "none"))")
+        }
+        let d = start.duration(to: at)
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
 }
+
+/// Notes when the bench miner's worker has rebuilt (wall clock: CLI code, not runtime).
+private final class RebuildProbe: TelemetryPort, @unchecked Sendable {
+    private let lock = NSLock()
+    private var at: ContinuousClock.Instant?
+    private var count: Int?
+    let rebuilt: AsyncStream<Void>
+    private let signal: AsyncStream<Void>.Continuation
+
+    init() { (rebuilt, signal) = AsyncStream<Void>.makeStream() }
+
+    var rebuiltAt: ContinuousClock.Instant? { lock.withLock { at } }
+    var entries: Int? { lock.withLock { count } }
+
+    func count(_ name: String, _ labels: TelemetryLabels, by amount: Int64) {}
+    func observe(_ name: String, _ labels: TelemetryLabels, value: Double) {}
+    func gauge(_ name: String, _ labels: TelemetryLabels, value: Double) {}
+    func event(_ component: String, _ name: String, _ fields: TelemetryLabels) {
+        guard name == MinerEvent.workerRebuilt else { return }
+        let now = ContinuousClock().now
+        lock.withLock {
+            at = now
+            count = fields.first { $0.0 == "entries" }.flatMap { Int($0.1) }
+        }
+        signal.finish()
+    }
+}
+
+/// A chain that is never reachable: the rebuild does not need it.
+private struct NoChain: ChainPort {
+    private static let down = ChainError.unavailable("bench: no chain")
+    func latestBlock() async throws(ChainError) -> ChainBlock { throw Self.down }
+    func block(at height: Int64) async throws(ChainError) -> ChainBlock { throw Self.down }
+    func subscribeBlocks() async throws(ChainError) -> AsyncStream<ChainBlock> { throw Self.down }
+    func sharedParams(atHeight height: Int64) async throws(ChainError) -> SharedParams { throw Self.down }
+    func numSuppliersPerSession() async throws(ChainError) -> UInt64 { throw Self.down }
+    func proofParams() async throws(ChainError) -> ProofParams { throw Self.down }
+    func session(application: String, serviceID: String, height: Int64) async throws(ChainError) -> Pocket_Session_Session { throw Self.down }
+    func application(address: String) async throws(ChainError) -> Pocket_Application_Application { throw Self.down }
+    func account(address: String) async throws(ChainError) -> ChainAccount { throw Self.down }
+    func balance(address: String) async throws(ChainError) -> UInt64 { throw Self.down }
+    func supplier(operatorAddress: String) async throws(ChainError) -> Pocket_Shared_Supplier { throw Self.down }
+    func service(id: String) async throws(ChainError) -> Pocket_Shared_Service { throw Self.down }
+    func computeUnitsPerRelay(serviceID: String, atHeight height: Int64) async throws(ChainError) -> UInt64 { throw Self.down }
+    func relayDifficultyTarget(serviceID: String, atHeight height: Int64) async throws(ChainError) -> [UInt8] { throw Self.down }
+    func claims(supplierOperatorAddress: String) async throws(ChainError) -> [Pocket_Proof_Claim] { throw Self.down }
+    func simulate(txBytes: [UInt8]) async throws(ChainError) -> UInt64 { throw Self.down }
+    func broadcast(txBytes: [UInt8]) async throws(ChainError) -> BroadcastResult { throw Self.down }
+}
+

@@ -192,11 +192,11 @@ actor SupplierWorker {
             var discards: [(StreamID, DiscardReason, MinerSessionKey?)] = []
             for entry in chunk {
                 replayed += 1
-                if case .success(let relay) = MinedRelayEntry.decode(entry, supplier: supplier),
-                   sessions[relay.session.sessionID] == nil, tombstones[relay.session.sessionID] == nil {
+                let decoded = MinedRelayEntry.decode(entry, supplier: supplier)
+                if case .success(let relay) = decoded, sessions[relay.session.sessionID] == nil, tombstones[relay.session.sessionID] == nil {
                     try await loadSession(relay)
                 }
-                if case .discard(let reason, let session) = apply(entry) { discards.append((entry.id, reason, session)) }
+                if case .discard(let reason, let session) = apply(entry, decoded) { discards.append((entry.id, reason, session)) }
             }
             try await discard(discards)
         }
@@ -297,9 +297,9 @@ actor SupplierWorker {
     }
 
     /// Puts one entry into its session's tree (idempotent), or says why it never will be.
-    private func apply(_ entry: StreamEntry) -> Applied {
+    private func apply(_ entry: StreamEntry, _ decoded: Result<MinedRelayEntry, DiscardReason>? = nil) -> Applied {
         let relay: MinedRelayEntry
-        switch MinedRelayEntry.decode(entry, supplier: supplier) {
+        switch decoded ?? MinedRelayEntry.decode(entry, supplier: supplier) {
         case .failure(let reason): return .discard(reason, nil)
         case .success(let r): relay = r
         }
