@@ -226,5 +226,50 @@ import Testing
         #expect(remaining == 3)
         #expect(ledger.claimsAccepted.first?.rootHash == session.tree(Array(session.relays.prefix(3))).root)
     }
+
+    /// With a requirement probability of one half the decision depends on each
+    /// claim's hash and the seed block: the miner's decision must be the
+    /// chain's, session by session (a wrong "not required" would be slashed,
+    /// a wrong "required" refused with ErrProofNotRequired).
+    @Test func theProofRequirementDecisionMatchesTheChainsForEverySession() throws {
+        let world = MinerWorld(seed: 3, applications: 8, probability: 0.5)
+        let (sessions, ledger) = try world.kernel.run {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let miner = world.miner("miner-a")
+                group.addTask { await world.chain.run(untilHeight: 22) }
+                group.addTask { await miner.run() }
+                try await world.waitFor(height: 2)
+                let relayer = world.client("relayer")
+                var sessions: [SessionRelays] = []
+                for app in 0..<8 {
+                    let s = try await world.relays(supplier: 0, application: app, height: 2, count: 2, tag: "app\(app)")
+                    try await world.publish(s, via: relayer)
+                    sessions.append(s)
+                }
+                try await world.waitFor(height: 22)
+                await miner.stop()
+                try await group.waitForAll()
+                return (sessions, await world.chain.ledger)
+            }
+        }
+        let notRequired = Set(world.log.named(MinerEvent.proofNotRequired).compactMap { $0["session"] })
+        let proven = Set(ledger.proofsAccepted.map(\.sessionID))
+        #expect(!notRequired.isEmpty && !proven.isEmpty, "a seed with both outcomes")
+        #expect(notRequired.isDisjoint(with: proven))
+        for s in sessions {
+            let settlement = try #require(ledger.settlement(supplier: world.address(0), sessionID: s.sessionID))
+            #expect(settlement.outcome.isSettled, "\(s.sessionID): \(settlement.outcome)")
+            if notRequired.contains(s.sessionID) {
+                #expect(settlement.outcome == .settled(.notRequired))
+            } else {
+                // The chain accepted the proof, so it agreed one was required. (Settlement
+                // re-samples with the claim's status now VALIDATED, which changes the claim
+                // hash: it may then say NOT_REQUIRED — paid either way, spec §7.2.)
+                #expect(proven.contains(s.sessionID))
+            }
+        }
+        #expect(ledger.proofsRejected.isEmpty)
+        #expect(world.log.named(MinerEvent.sessionSettled).count == 8)
+    }
 }
 

@@ -44,11 +44,12 @@ public enum OwnershipPlanner {
         let instances = live.contains(me) ? live : live + [me]
         let supplierSet = Set(suppliers)
         let share = fairShare(suppliers: supplierSet.count, liveInstances: instances.count)
-        func preference(_ s: String) -> (Int, UInt64) {
-            (home(of: s, among: instances) == me ? 1 : 0, score(instance: me, supplier: s))
+        var preferences: [String: (Int, UInt64)] = [:]
+        for s in supplierSet.union(owned) {
+            preferences[s] = (home(of: s, among: instances) == me ? 1 : 0, score(instance: me, supplier: s))
         }
         func morePreferred(_ a: String, _ b: String) -> Bool {
-            let pa = preference(a), pb = preference(b)
+            let pa = preferences[a]!, pb = preferences[b]!
             if pa != pb { return pa > pb }
             return a < b
         }
