@@ -312,5 +312,48 @@ import Testing
         #expect(logs[0] == logs[1])
         #expect(hashes[0] == hashes[1])
     }
+
+    @Test func anOwnerCutOffFromRedisStopsAfterItsLeaseTTLAndAPeerTakesOver() throws {
+        let world = MinerWorld()
+        let cutAt = 50.001
+        let (session, ledger, ownedByA) = try world.kernel.run {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let redisA = world.client("miner-a")
+                let a = world.miner("miner-a", redis: redisA)
+                let b = world.miner("miner-b")
+                group.addTask { await world.chain.run(untilHeight: 14) }
+                group.addTask { await a.run() }
+                try await world.waitUntil(seconds: 1)
+                group.addTask { await b.run() }
+                try await world.waitFor(height: 2)
+                let relayer = world.client("relayer")
+                let session = try await world.relays(supplier: 0, height: 2, count: 6)
+                try await world.publish(session, Array(session.relays.prefix(3)), via: relayer)
+                try await world.waitUntil(seconds: cutAt)
+                redisA.setPartitioned(true)
+                try await world.waitUntil(seconds: 70)
+                try await world.publish(session, Array(session.relays.suffix(3)), via: relayer)
+                try await world.waitUntil(seconds: 90)
+                redisA.setPartitioned(false)
+                try await world.waitFor(height: 14)
+                let ownedByA = await a.ownedSuppliers
+                await a.stop()
+                await b.stop()
+                try await group.waitForAll()
+                return (session, await world.chain.ledger, ownedByA)
+            }
+        }
+        let lost = try #require(world.log.named(MinerEvent.leaseLost, node: "miner-a").first)
+        #expect(lost["reason"] == "renew_failed")
+        // Last renewal at 50 s, lease TTL 8 s: it stops at its first tick past 58 s.
+        #expect(lost.seconds > 58 && lost.seconds <= 60.5)
+        let taken = try #require(world.log.named(MinerEvent.leaseAcquired, node: "miner-b").first)
+        #expect(taken["epoch"] == "2")
+        #expect(taken.seconds - cutAt <= 20)
+        #expect(ownedByA == [])
+        #expect(ledger.transactions.count == 1)
+        #expect(ledger.claimsAccepted.first?.rootHash == session.tree().root)
+        #expect(world.log.named(MinerEvent.claimBroadcast, node: "miner-a").isEmpty)
+    }
 }
 

@@ -170,12 +170,12 @@ struct MinerWorld: @unchecked Sendable {
     }
 
     /// A miner node named `name` (its Redis connection and chain link carry the name).
-    func miner(_ name: String, suppliers indices: [Int]? = nil, config: MinerConfig? = nil) -> Miner {
+    func miner(_ name: String, suppliers indices: [Int]? = nil, config: MinerConfig? = nil, redis: RedisModelClient? = nil) -> Miner {
         let held = (indices ?? Array(suppliers.indices)).map { suppliers[$0] }
         let telemetry = log.telemetry(node: name)
         let link = chain.link(for: name)
         let tracker = BlockTracker(chain: link, clock: kernel.clock, telemetry: telemetry, component: "miner")
-        return Miner(config: config ?? self.config(name), redis: RedisModelClient(model: model, name: name), chain: link,
+        return Miner(config: config ?? self.config(name), redis: redis ?? RedisModelClient(model: model, name: name), chain: link,
                      keys: StaticKeys(held), clock: kernel.clock, telemetry: telemetry, blockTracker: tracker)
     }
 

@@ -160,25 +160,36 @@ public actor Miner {
         await heartbeat()
         let live = await refreshLiveInstances()
 
-        // Renew what we own; a changed epoch means the lease lapsed in between.
-        for supplier in workers.keys.sorted() {
-            guard let worker = workers[supplier] else { continue }
+        // Renew what we own (one pipeline); a changed epoch means the lease lapsed in between.
+        let owned = workers.keys.sorted().compactMap { s in workers[s].map { (s, $0) } }
+        var replies: [RedisReply?] = Array(repeating: nil, count: owned.count)
+        if !owned.isEmpty {
             do {
-                let epoch = try await redis.acquireLease(config.keys.lease(supplier: supplier), epochKey: config.keys.leaseEpoch(supplier: supplier),
-                                                         owner: instanceMember, milliseconds: config.leaseTTL.milliseconds)
-                guard workers[supplier] === worker else { continue }
-                if let epoch {
-                    lastRenewed[supplier] = clock.now
-                    if epoch != worker.epoch {
-                        lose(supplier, reason: "reacquired")
-                        if !stopping { start(supplier, epoch: epoch) }
-                    }
-                } else {
-                    lose(supplier, reason: "taken")
-                }
+                let got = try await redis.pipeline(owned.map { supplier, _ in
+                    .acquireLease(key: config.keys.lease(supplier: supplier), epochKey: config.keys.leaseEpoch(supplier: supplier),
+                                  owner: instanceMember, milliseconds: config.leaseTTL.milliseconds)
+                })
+                for (i, reply) in got.enumerated() where i < replies.count { replies[i] = reply }
             } catch {
-                emit(MinerEvent.ownershipError, [("step", "renew"), ("supplier", supplier), ("error", error.description)])
-                if let last = lastRenewed[supplier], last.duration(to: clock.now) >= config.leaseTTL, workers[supplier] === worker {
+                emit(MinerEvent.ownershipError, [("step", "renew"), ("error", error.description)])
+            }
+        }
+        for ((supplier, worker), reply) in zip(owned, replies) {
+            guard workers[supplier] === worker else { continue }
+            switch reply {
+            case .integer(let epoch)? where epoch > 0:
+                lastRenewed[supplier] = clock.now
+                if epoch != worker.epoch {
+                    lose(supplier, reason: "reacquired")
+                    if !stopping { start(supplier, epoch: epoch) }
+                }
+            case .integer?:
+                lose(supplier, reason: "taken")
+            default:
+                if case .error(let message)? = reply {
+                    emit(MinerEvent.ownershipError, [("step", "renew"), ("supplier", supplier), ("error", message)])
+                }
+                if let last = lastRenewed[supplier], last.duration(to: clock.now) >= config.leaseTTL {
                     lose(supplier, reason: "renew_failed")
                 }
             }
