@@ -17,6 +17,9 @@ public struct RedisKeys: Sendable, Hashable {
     public func leaseEpoch(supplier: String) -> String { "\(prefix):miner:lease:{\(supplier)}:epoch" }
     public func seal(supplier: String, sessionID: String) -> String { "\(prefix):miner:seal:{\(supplier)}:\(sessionID)" }
     public func submission(supplier: String, sessionID: String) -> String { "\(prefix):miner:submit:{\(supplier)}:\(sessionID)" }
+    /// Set of the supplier's session ids that have miner records (seal/submission), so
+    /// a new owner finds them even once their stream entries are gone (interrupted cleanup).
+    public func minerSessions(supplier: String) -> String { "\(prefix):miner:sessions:{\(supplier)}" }
     public func instance(_ id: String) -> String { "\(prefix):miner:instance:\(id)" }
     public var activeInstances: String { "\(prefix):miner:active" }
     /// uPOKT consumed by relays served for (session, supplier).
