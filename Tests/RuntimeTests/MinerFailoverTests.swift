@@ -355,5 +355,49 @@ import Testing
         #expect(ledger.claimsAccepted.first?.rootHash == session.tree().root)
         #expect(world.log.named(MinerEvent.claimBroadcast, node: "miner-a").isEmpty)
     }
+
+    /// miner-a (1 ms per Redis command) is killed inside its cleanup of a
+    /// settled session (block 21); miner-b finishes it: nothing of the session is left.
+    @Test(arguments: [200.0005, 200.0015, 200.0025, 200.0035, 200.0045])
+    func aCleanupInterruptedByACrashIsFinishedByTheNextOwner(killAt: Double) throws {
+        try aCleanupInterruptedByACrashIsFinishedByTheNextOwnerDebug(killAt: killAt, world: MinerWorld(probability: 0))
+    }
+
+    func aCleanupInterruptedByACrashIsFinishedByTheNextOwnerDebug(killAt: Double, world: MinerWorld) throws {
+        let (session, ledger, keysLeft, length) = try world.kernel.run {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let redisA = world.client("miner-a")
+                redisA.setExtraLatency(.milliseconds(1))
+                let a = world.miner("miner-a", redis: redisA)
+                let b = world.miner("miner-b")
+                let killA = KillSwitch()
+                group.addTask { await world.chain.run(untilHeight: 23) }
+                group.addTask { await a.run(until: killA) }
+                try await world.waitUntil(seconds: 1)
+                group.addTask { await b.run() }
+                group.addTask {
+                    try? await world.waitUntil(seconds: killAt)
+                    killA.kill()
+                }
+                try await world.waitFor(height: 2)
+                let relayer = world.client("relayer")
+                let session = try await world.relays(supplier: 0, height: 2, count: 4)
+                try await world.publish(session, via: relayer)
+                try await world.waitFor(height: 23)
+                await b.stop()
+                try await group.waitForAll()
+                return (session, await world.chain.ledger, world.keys(containing: session.sessionID),
+                        try await relayer.xlen(world.keys.relayStream(supplier: session.supplier)))
+            }
+        }
+        #expect(ledger.settlement(supplier: world.address(0), sessionID: session.sessionID)?.outcome == .settled(.notRequired))
+        #expect(keysLeft == [])
+        #expect(world.keys(containing: "miner:sessions") == [])
+        #expect(length == 0)
+        let cleaned = world.log.named(MinerEvent.sessionCleaned)
+        // Cleaned once, by miner-a if it got to the end, else finished by miner-b.
+        #expect(cleaned.count == 1)
+        #expect(world.log.named(MinerEvent.sessionFailed).isEmpty)
+    }
 }
 

@@ -153,6 +153,7 @@ import Testing
         // Five entries published before the seal; the late one was refused.
         #expect(cleaned.first?["entries"] == "5")
         #expect(out.keysAfter == [])
+        #expect(world.keys(containing: "miner:sessions") == [])
         #expect(out.streamLength == 0)
         #expect(out.pending == 0)
         #expect(world.log.named(MinerEvent.sessionFailed).isEmpty)

@@ -40,6 +40,7 @@ actor SupplierWorker {
 
     private let streamKey: String
     private let epochKey: String
+    private let indexKey: String
 
     private var sessions: [String: MinerSessionState] = [:]
     /// Every stream entry with an id ≤ watermark has been applied (or discarded).
@@ -78,6 +79,7 @@ actor SupplierWorker {
         self.onEnd = onEnd
         streamKey = config.keys.relayStream(supplier: supplier)
         epochKey = config.keys.leaseEpoch(supplier: supplier)
+        indexKey = config.keys.minerSessions(supplier: supplier)
         (ticks, tickSink) = AsyncStream<ChainBlock>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -213,12 +215,30 @@ actor SupplierWorker {
                 }
             }
         }
+        let orphans = try await finishOrphanedRecords()
         try await adoptBatchIntents()
         emit(MinerEvent.workerRebuilt, [("sessions", String(sessions.count)), ("sealed", String(sealed)),
-                                        ("entries", String(replayed)), ("watermark", watermark.description)])
+                                        ("entries", String(replayed)), ("watermark", watermark.description),
+                                        ("orphaned_records", String(orphans))])
         for s in sortedSessions() {
             if let outcome = s.seal?.outcome { try await cleanup(s, outcome: outcome, height: lastProcessedHeight, finishing: true) }
         }
+    }
+
+    /// Sessions in the index with no entry left in the stream: a cleanup was
+    /// interrupted after the entries were deleted (their records carry its
+    /// tombstone). Removes their records and index membership.
+    private func finishOrphanedRecords() async throws -> Int {
+        let members = try await redis.smembers(indexKey).map { String(decoding: $0, as: UTF8.self) }.filter { sessions[$0] == nil }
+        for id in members {
+            let sealKey = config.keys.seal(supplier: supplier, sessionID: id)
+            let outcome = SealRecord(fields: try await redis.hgetAll(sealKey)).outcome ?? "orphaned"
+            try await write([.del(keys: [sealKey, config.keys.submission(supplier: supplier, sessionID: id)])])
+            try await write([.srem(key: indexKey, members: [Array(id.utf8)])])
+            tombstones[id] = lastProcessedHeight
+            emit(MinerEvent.sessionCleaned, [("session", id), ("outcome", outcome), ("entries", "0"), ("resumed", "true")])
+        }
+        return members.count
     }
 
     private func loadSession(_ relay: MinedRelayEntry) async throws {
@@ -588,6 +608,8 @@ actor SupplierWorker {
     /// tree up to the seal id, freezes it and records the root (fenced).
     private func seal(_ s: MinerSessionState, height: Int64) async throws {
         if !s.frozen {
+            // Indexed first, so whatever records the session gets stay discoverable.
+            if s.seal?.lastID == nil { try await write([.sadd(key: indexKey, members: [Array(s.id.utf8)])]) }
             let lastID = try await sealStream(s)
             var record = s.seal ?? SealRecord()
             record.lastID = lastID
@@ -771,6 +793,7 @@ actor SupplierWorker {
             start += chunk.count
         }
         try await write([.del(keys: [sealKey, submissionKey])])
+        try await write([.srem(key: indexKey, members: [Array(s.id.utf8)])])
         // The meter lives in another hash slot (no fence possible there); it is the relayer's, and dead by now.
         _ = try? await redis.del([config.keys.meter(sessionID: s.id, supplier: supplier)])
         sessions[s.id] = nil
