@@ -13,6 +13,7 @@ public final class SimTrace: @unchecked Sendable {
     private var sink: (@Sendable (String) -> Void)?
     private var retainFilter: (@Sendable (String, String) -> Bool)?
     private var retainedEvents: [TraceEvent] = []
+    private var observers: [@Sendable (TraceEvent) -> Void] = []
 
     init(origin: RuntimeInstant) {
         self.origin = origin.unixNanoseconds
@@ -30,6 +31,14 @@ public final class SimTrace: @unchecked Sendable {
     public func retain(where filter: (@Sendable (String, String) -> Bool)?) {
         lock.lock()
         retainFilter = filter
+        lock.unlock()
+    }
+
+    /// Calls `observer` synchronously for every event recorded from now on
+    /// (e.g. a fault waiting for "the first claim of session 2").
+    public func observe(_ observer: @escaping @Sendable (TraceEvent) -> Void) {
+        lock.lock()
+        observers.append(observer)
         lock.unlock()
     }
 
@@ -51,8 +60,13 @@ public final class SimTrace: @unchecked Sendable {
         rolling = Hash.sha256(input)
         events += 1
         let sink = self.sink
+        let observers = self.observers
         lock.unlock()
         sink?(line)
+        if !observers.isEmpty {
+            let event = TraceEvent(nanosecondsSinceStart: time.unixNanoseconds - origin, component: component, event: event, fields: fields)
+            for observer in observers { observer(event) }
+        }
     }
 
     /// Hex of the rolling hash over every line so far (64 zeros before the first event).

@@ -19,6 +19,8 @@ public final class SimWorld: @unchecked Sendable {
     let miners: [MinerNode]
     let outcomes = RelayOutcomes()
     let traffic: GatewayTraffic
+    /// Built lazily after init because it watches this world.
+    private(set) var faults: FaultTimeline!
     /// The chain's outcome ledger and height when the run stopped (read inside the simulation).
     var finalLedger = ChainLedger()
     var finalHeight: Int64 = 0
@@ -45,6 +47,7 @@ public final class SimWorld: @unchecked Sendable {
             spec: spec, identities: ids, chain: chain.link(for: "gateways"), clock: kernel.clock, entropy: kernel.entropy,
             telemetry: TraceTelemetry(trace: kernel.trace, clock: kernel.clock, node: "gateways"), relayers: relayers, outcomes: outcomes
         )
+        faults = FaultTimeline(world: self)
     }
 
     /// Runs the scenario to `until_block` and reports. Blocks the calling
@@ -78,6 +81,7 @@ public final class SimWorld: @unchecked Sendable {
             for node in relayers { group.addTask { await node.supervise() } }
             for node in miners { group.addTask { await node.supervise() } }
             group.addTask { await self.traffic.run() }
+            group.addTask { await self.faults.run() }
             await chain.run(untilHeight: until)
             // Let the nodes react to the last block before the world stops.
             try? await clock.sleep(for: blockTime / 2)

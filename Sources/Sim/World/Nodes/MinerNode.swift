@@ -11,6 +11,8 @@ import SimRedis
 final class MinerNode: @unchecked Sendable {
     let name: String
     let lifecycle = NodeLifecycle()
+    /// This node's clock (skewable); survives restarts like a host's clock.
+    let clock: NodeClock
     private let context: WorldContext
     private let lock = NSLock()
     private var instance: (miner: Miner, redis: RedisModelClient)?
@@ -20,6 +22,7 @@ final class MinerNode: @unchecked Sendable {
     init(name: String, context: WorldContext) {
         self.name = name
         self.context = context
+        clock = NodeClock(base: context.kernel.clock)
     }
 
     func supervise() async {
@@ -31,9 +34,9 @@ final class MinerNode: @unchecked Sendable {
             let chain = context.chain.link(for: name)
             let redis = RedisModelClient(model: context.redis, name: "\(name)#\(generation)")
             if lock.withLock({ redisPartitioned }) { redis.setPartitioned(true) }
-            let tracker = BlockTracker(chain: chain, clock: context.kernel.clock, telemetry: telemetry, component: "miner")
+            let tracker = BlockTracker(chain: chain, clock: clock, telemetry: telemetry, component: "miner")
             let config = MinerConfig.standard(instanceID: "\(name).\(generation)", blockTime: context.spec.blockTime, chainID: context.chain.genesis.chainID, keys: context.keys)
-            let miner = Miner(config: config, redis: redis, chain: chain, keys: context.supplierKeys, clock: context.kernel.clock, telemetry: telemetry, blockTracker: tracker)
+            let miner = Miner(config: config, redis: redis, chain: chain, keys: context.supplierKeys, clock: clock, telemetry: telemetry, blockTracker: tracker)
             lock.withLock { instance = (miner, redis) }
             context.kernel.record(name, "node.started", [("generation", String(generation)), ("instance", config.instanceID)])
             await withTaskGroup(of: Void.self) { group in
@@ -54,6 +57,11 @@ final class MinerNode: @unchecked Sendable {
     func ownedSuppliers() async -> [String] {
         guard let miner = lock.withLock({ instance?.miner }) else { return [] }
         return await miner.ownedSuppliers
+    }
+
+    /// The next `count` matching commands of this node execute but lose their reply.
+    func dropReplies(next count: Int, matching filter: RedisCommandFilter) {
+        lock.withLock { instance?.redis }?.dropReplies(next: count, matching: filter)
     }
 
     func setRedisPartitioned(_ on: Bool) {

@@ -11,6 +11,8 @@ import SimRedis
 final class RelayerNode: RelayerEndpoint, @unchecked Sendable {
     let name: String
     let lifecycle = NodeLifecycle()
+    /// This node's clock (skewable); survives restarts like a host's clock.
+    let clock: NodeClock
     private let context: WorldContext
     private let lock = NSLock()
     private var instance: Instance?
@@ -26,6 +28,7 @@ final class RelayerNode: RelayerEndpoint, @unchecked Sendable {
     init(name: String, context: WorldContext) {
         self.name = name
         self.context = context
+        clock = NodeClock(base: context.kernel.clock)
     }
 
     var telemetryCounters: TraceTelemetry { telemetry }
@@ -59,24 +62,34 @@ final class RelayerNode: RelayerEndpoint, @unchecked Sendable {
         return .answered(answer)
     }
 
+    func openDuplex(serviceID: String) async -> DuplexOpenAnswer? {
+        guard let current = currentInstance() else { return nil }
+        return await current.relayer.openDuplex(serviceID: serviceID)
+    }
+
     /// Cuts (or heals) this node's connection to Redis; survives restarts.
     func setRedisPartitioned(_ on: Bool) {
         lock.withLock { redisPartitioned = on }
         currentInstance()?.redis.setPartitioned(on)
     }
 
+    /// The next `count` matching commands of this node execute but lose their reply.
+    func dropReplies(next count: Int, matching filter: RedisCommandFilter) {
+        currentInstance()?.redis.dropReplies(next: count, matching: filter)
+    }
+
     private func makeInstance(generation: Int) -> Instance {
         let chain = context.chain.link(for: name)
         let redis = RedisModelClient(model: context.redis, name: "\(name)#\(generation)")
         if lock.withLock({ redisPartitioned }) { redis.setPartitioned(true) }
-        let tracker = BlockTracker(chain: chain, clock: context.kernel.clock, telemetry: telemetry, component: "relayer")
+        let tracker = BlockTracker(chain: chain, clock: clock, telemetry: telemetry, component: "relayer")
         let config = RelayerConfig(
             services: context.spec.services.map { RelayerConfig.Service(id: $0.id, transports: [.jsonRPC, .rest, .cometBFT, .websocket]) },
             redisKeys: context.keys, component: "relayer"
         )
         let relayer = Relayer(
             config: config, chain: chain, redis: redis, backend: context.backend, keys: context.supplierKeys,
-            clock: context.kernel.clock, entropy: context.kernel.entropy, telemetry: telemetry, blocks: tracker
+            clock: clock, entropy: context.kernel.entropy, telemetry: telemetry, blocks: tracker
         )
         return Instance(generation: generation, relayer: relayer, redis: redis, tracker: tracker)
     }

@@ -62,6 +62,13 @@ struct TimelineSVG {
         return n <= 1 ? "" : String(s.prefix(n - 1)) + "…"
     }
 
+    /// Wraps what `draw` adds in `<g data-lane="id">`, so each lane is one element.
+    private mutating func lane(_ id: String, _ draw: (inout TimelineSVG) -> Void) {
+        body += "<g data-lane=\"\(Markup.escape(id))\">"
+        draw(&self)
+        body += "</g>"
+    }
+
     private mutating func separator() {
         body += "<line x1=\"0\" x2=\"\(Markup.n(width))\" y1=\"\(Markup.n(y))\" y2=\"\(Markup.n(y))\" stroke=\"#dee2e6\"/>"
     }
@@ -146,6 +153,10 @@ struct TimelineSVG {
     // MARK: Blocks
 
     private mutating func blocksLane() {
+        lane("blocks") { $0.drawBlocks() }
+    }
+
+    private mutating func drawBlocks() {
         let h = 16.0
         laneLabel("blocks", height: h)
         let maxTx = max(t.blocks.map(\.transactions).max() ?? 0, 1)
@@ -171,8 +182,12 @@ struct TimelineSVG {
             y += 16
             return
         }
+        for s in t.sessions { lane("session:\(s.number)") { $0.drawSession(s) } }
+    }
+
+    private mutating func drawSession(_ s: RunTimeline.Session) {
         let h = 22.0
-        for s in t.sessions {
+        do {
             laneLabel("S\(s.number)  blocks \(s.start)–\(s.end)", height: h)
             let (a0, a1) = cells(s.start, s.end)
             rect(a0, y + 1, a1 - a0, h - 2, fill: "#a5c8f0", title: "session \(s.number): blocks \(s.start)–\(s.end), \(s.relays) relays acknowledged")
@@ -216,8 +231,12 @@ struct TimelineSVG {
             y += 16
             return
         }
+        for (i, f) in t.faults.enumerated() { lane("fault:\(i)") { $0.drawFault(f) } }
+    }
+
+    private mutating func drawFault(_ f: RunTimeline.Fault) {
         let h = 16.0
-        for f in t.faults {
+        do {
             let name = f.target.isEmpty ? f.kind : "\(f.kind) → \(f.target)"
             laneLabel(name, height: h, cls: "sub")
             let a = x(f.applied), e = x(faultEnd(f))
@@ -258,8 +277,10 @@ struct TimelineSVG {
         section(title)
         for node in t.nodes where node.kind == kind {
             let restarts = max(node.spans.count - 1, 0)
-            nodeRow(node, height: 14, label: node.name + (restarts > 0 ? "  (\(restarts) restart\(restarts == 1 ? "" : "s"))" : ""))
-            y += 16
+            lane("\(kind.rawValue):\(node.name)") {
+                $0.nodeRow(node, height: 14, label: node.name + (restarts > 0 ? "  (\(restarts) restart\(restarts == 1 ? "" : "s"))" : ""))
+                $0.y += 16
+            }
         }
     }
 
@@ -271,8 +292,10 @@ struct TimelineSVG {
         for node in t.miners {
             let tenures = t.leases(ofMiner: node.name)
             let held = Set(tenures.map(\.supplier)).sorted { (order[$0] ?? .max, $0) < (order[$1] ?? .max, $1) }
-            nodeRow(node, height: 14, label: "\(node.name)  ·  \(held.count) supplier\(held.count == 1 ? "" : "s")")
-            y += 15
+            lane("miner:\(node.name)") {
+                $0.nodeRow(node, height: 14, label: "\(node.name)  ·  \(held.count) supplier\(held.count == 1 ? "" : "s")")
+                $0.y += 15
+            }
             if held.isEmpty {
                 laneLabel("no leases", height: 12, cls: "sub", indent: 12)
                 y += 14
@@ -284,6 +307,8 @@ struct TimelineSVG {
                 text(20, top + 22, "(scenario order; hover)", cls: "sub")
             }
             for (row, supplier) in held.enumerated() {
+                body += "<g data-lane=\"\(Markup.escape("lease:\(node.name):\(supplier)"))\">"
+                defer { body += "</g>" }
                 let ry = top + Double(row) * (rowH + (many ? 0.5 : 2))
                 if !many { text(20, ry + rowH - 2, fit(supplier, labelWidth - 28), cls: "sub") }
                 let colour = HTMLReport.supplierColour(order[supplier] ?? 0)
@@ -346,11 +371,11 @@ struct TimelineSVG {
                 settledAt[s.height, default: []].append(Marker(tone: HTMLReport.tone(s.outcome), label: "\(who): \(s.outcome) (\(s.claimedUPOKT) upokt)", link: link))
             }
         }
-        sentRow("claim txs sent", claimSent)
-        markerRow("claims on chain", claimsAt, what: "claims")
-        sentRow("proof txs sent", proofSent)
-        markerRow("proofs", proofsAt, what: "proofs")
-        markerRow("settlements", settledAt, what: "settlements")
+        lane("claims-sent") { $0.sentRow("claim txs sent", claimSent) }
+        lane("claims") { $0.markerRow("claims on chain", claimsAt, what: "claims") }
+        lane("proofs-sent") { $0.sentRow("proof txs sent", proofSent) }
+        lane("proofs") { $0.markerRow("proofs", proofsAt, what: "proofs") }
+        lane("settlements") { $0.markerRow("settlements", settledAt, what: "settlements") }
     }
 
     private mutating func sentRow(_ label: String, _ sent: [(Int64, String, Bool)]) {

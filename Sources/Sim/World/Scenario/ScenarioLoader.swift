@@ -146,6 +146,8 @@ public enum ScenarioLoader {
         w.applications = try m.stringList("applications")
         w.transport = try m.string("transport") ?? w.transport
         w.duplicateRate = try m.double("duplicate_rate") ?? 0
+        w.lateByBlocks = try m.int("late_by_blocks") ?? 0
+        if w.lateByBlocks < 0 { throw m.error("late_by_blocks", "must not be negative") }
         try m.rejectUnknownKeys()
         if w.fromBlock < 1 || w.toBlock < w.fromBlock { throw m.error("to_block", "need 1 <= from_block <= to_block") }
         if w.relaysPerBlock < 0 { throw m.error("relays_per_block", "must not be negative") }
@@ -181,10 +183,14 @@ public enum ScenarioLoader {
 
     static func assertion(_ text: String, file: String, path: String) throws(ScenarioError) -> AssertionSpec {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        guard parts.count == 3, let cmp = AssertionSpec.Comparison(rawValue: parts[1]), let value = Double(parts[2]) else {
-            throw ScenarioError(file: file, path: path, problem: "expected '<metric> <op> <number>' with op one of == != <= >= < >, got '\(text)'")
+        guard parts.count == 3, let cmp = AssertionSpec.Comparison(rawValue: parts[1]) else {
+            throw ScenarioError(file: file, path: path, problem: "expected '<metric> <op> <number or metric>' with op one of == != <= >= < >, got '\(text)'")
         }
-        return AssertionSpec(metric: parts[0], comparison: cmp, value: value)
+        if let value = Double(parts[2]) { return AssertionSpec(metric: parts[0], comparison: cmp, value: value) }
+        guard parts[2].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), parts[2].first?.isLetter == true else {
+            throw ScenarioError(file: file, path: path, problem: "right-hand side of '\(text)' must be a number or a metric name")
+        }
+        return AssertionSpec(metric: parts[0], comparison: cmp, value: 0, valueMetric: parts[2])
     }
 
     static func validate(_ s: ScenarioSpec, file: String) throws(ScenarioError) {
@@ -206,6 +212,9 @@ public enum ScenarioLoader {
         for (name, _) in s.backends where !serviceIDs.contains(name) { throw fail("backends.\(name)", "unknown service") }
         for (i, w) in s.workload.enumerated() {
             for a in w.applications where !appNames.contains(a) { throw fail("workload[\(i)].applications", "unknown application '\(a)'") }
+        }
+        for (i, f) in s.faults.enumerated() {
+            if let problem = f.problems(in: s).first { throw fail("faults[\(i)]", problem) }
         }
         if s.untilBlock < 1 { throw fail("until_block", "must be at least 1") }
     }

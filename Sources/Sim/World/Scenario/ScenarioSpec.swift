@@ -88,6 +88,9 @@ public struct WorkloadPhase: Sendable, Equatable {
     public var transport: String = "jsonrpc"
     /// Fraction of relays sent twice with identical bytes (anti-replay check).
     public var duplicateRate: Double = 0
+    /// Relays are sent for the session of the height this many blocks ago
+    /// (late relays: inside or after the grace period).
+    public var lateByBlocks: Int64 = 0
 }
 
 /// When a fault fires.
@@ -115,8 +118,30 @@ public struct AssertionSpec: Sendable, Equatable, CustomStringConvertible {
     public var metric: String
     public var comparison: Comparison
     public var value: Double
+    /// When set, the right-hand side is this metric's value instead of `value`.
+    public var valueMetric: String?
 
-    public var description: String { "\(metric) \(comparison.rawValue) \(value.formatted)" }
+    public init(metric: String, comparison: Comparison, value: Double, valueMetric: String? = nil) {
+        self.metric = metric
+        self.comparison = comparison
+        self.value = value
+        self.valueMetric = valueMetric
+    }
+
+    public var description: String { "\(metric) \(comparison.rawValue) \(valueMetric ?? value.formatted)" }
+
+    /// Evaluates against a run's metrics; nil when a metric it names does not exist.
+    public func evaluate(_ metrics: [String: Double]) -> (actual: Double, passed: Bool)? {
+        guard let actual = metrics[metric] else { return nil }
+        var target = value
+        if let valueMetric {
+            guard let v = metrics[valueMetric] else { return nil }
+            target = v
+        }
+        var copy = self
+        copy.value = target
+        return (actual, copy.holds(for: actual))
+    }
 
     public func holds(for actual: Double) -> Bool {
         switch comparison {

@@ -7,6 +7,8 @@ import SimKernel
 public protocol RelayerEndpoint: Sendable {
     var name: String { get }
     func deliver(_ relay: IncomingRelay) async -> RelayDelivery
+    /// A WebSocket upgrade; nil when no relayer process is listening.
+    func openDuplex(serviceID: String) async -> DuplexOpenAnswer?
 }
 
 /// The scenario's gateways and self-signing applications, as PATH would
@@ -34,7 +36,11 @@ final class GatewayTraffic: Sendable {
     let outcomes: RelayOutcomes
     let blocks: BlockTracker
     let sessions = SessionLookup()
+    let bridges = DuplexBridges()
     let networkLatency: Duration = .milliseconds(1)
+    /// Long-lived work (WebSocket readers) started from inside a send.
+    private let spawned: AsyncStream<@Sendable () async -> Void>
+    private let spawn: AsyncStream<@Sendable () async -> Void>.Continuation
 
     init(spec: ScenarioSpec, identities: WorldIdentities, chain: any ChainPort, clock: any ClockPort, entropy: any EntropyPort,
          telemetry: any TelemetryPort, relayers: [any RelayerEndpoint], outcomes: RelayOutcomes) {
@@ -52,6 +58,7 @@ final class GatewayTraffic: Sendable {
         self.entropy = entropy
         self.relayers = relayers
         self.outcomes = outcomes
+        (spawned, spawn) = AsyncStream<@Sendable () async -> Void>.makeStream()
         blocks = BlockTracker(chain: chain, clock: clock, telemetry: telemetry, component: "gateway")
     }
 
@@ -60,6 +67,11 @@ final class GatewayTraffic: Sendable {
         guard let last = spec.workload.map(\.toBlock).max() else { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.blocks.run() }
+            group.addTask {
+                await withTaskGroup(of: Void.self) { jobs in
+                    for await job in self.spawned { jobs.addTask { await job() } }
+                }
+            }
             await withTaskGroup(of: Void.self) { senders in
                 var counter = 0
                 for await block in await blocks.blocks() {
@@ -72,6 +84,8 @@ final class GatewayTraffic: Sendable {
                 }
                 await senders.waitForAll()
             }
+            await bridges.closeAll()
+            spawn.finish()
             group.cancelAll()
         }
     }
@@ -94,7 +108,8 @@ final class GatewayTraffic: Sendable {
         guard let sender = senders[app] else { return }
         let session: Pocket_Session_Session
         do throws(ChainError) {
-            session = try await sessions.session(chain: chain, application: sender.application.publicKey.address(), serviceID: sender.serviceID, height: height)
+            session = try await sessions.session(chain: chain, application: sender.application.publicKey.address(), serviceID: sender.serviceID,
+                                                 height: max(1, height - phase.lateByBlocks))
         } catch {
             return
         }
@@ -103,16 +118,22 @@ final class GatewayTraffic: Sendable {
         let random = entropy.stream(for: "gateway/\(app)")
         var rng = random
         let body = Array(#"{"jsonrpc":"2.0","id":\#(sequence),"method":"eth_blockNumber","params":[]}"#.utf8)
+        let webSocket = phase.transport == "websocket"
         var http = Sdk_Types_POKTHTTPRequest()
         http.method = "POST"
         http.url = "/"
         http.bodyBz = Data(body)
-        guard let payload = try? http.serializedBytes() as [UInt8],
+        // WebSocket frames carry the raw message; HTTP relays a POKTHTTPRequest.
+        guard let payload = webSocket ? body : (try? http.serializedBytes() as [UInt8]),
               let signed = try? RelayRequestBuilder.build(
                 sessionHeader: session.header, supplierOperatorAddress: supplier, payload: payload,
                 signer: sender.signer, ring: sender.ring, using: &rng) else { return }
         let duplicate = phase.duplicateRate > 0 && Double(random.next() % 1_000_000) / 1_000_000 < phase.duplicateRate
         let relayerIndex = sequence % max(relayers.count, 1)
+        if webSocket {
+            await sendFrame(signed.bytes, app: app, supplier: supplier, serviceID: sender.serviceID, relayerIndex: relayerIndex, session: session)
+            return
+        }
         await deliver(signed.bytes, relayerIndex: relayerIndex, session: session, duplicate: false)
         if duplicate {
             await deliver(signed.bytes, relayerIndex: relayerIndex + 1, session: session, duplicate: true)
@@ -130,7 +151,72 @@ final class GatewayTraffic: Sendable {
             if case .relayerDown = delivery { continue }
             break
         }
-        outcomes.record(delivery, sessionID: session.header.sessionID, sessionEnd: session.header.sessionEndBlockHeight)
+        let now = clock.now.unixNanoseconds - SimKernel.epoch.unixNanoseconds
+        outcomes.record(delivery, sessionID: session.header.sessionID, sessionEnd: session.header.sessionEndBlockHeight, at: now)
+    }
+}
+
+extension GatewayTraffic {
+    /// Sends one relay as a frame on the (application, supplier) WebSocket
+    /// bridge, opening it (and its reader) on first use and replacing it when
+    /// the session changes.
+    fileprivate func sendFrame(_ bytes: [UInt8], app: String, supplier: String, serviceID: String, relayerIndex: Int, session: Pocket_Session_Session) async {
+        outcomes.recordSent(duplicate: false)
+        let header = session.header
+        let record: @Sendable (RelayDelivery) -> Void = { [outcomes, clock] delivery in
+            outcomes.record(delivery, sessionID: header.sessionID, sessionEnd: header.sessionEndBlockHeight,
+                            at: clock.now.unixNanoseconds - SimKernel.epoch.unixNanoseconds)
+        }
+        let key = "\(app)|\(supplier)"
+        var bridge = await bridges.bridge(key, sessionID: header.sessionID)
+        if bridge == nil {
+            let relayer = relayers[relayerIndex % relayers.count]
+            switch await relayer.openDuplex(serviceID: serviceID) {
+            case nil:
+                record(.relayerDown)
+                return
+            case .rejected(let r):
+                record(.answered(.rejected(r)))
+                return
+            case .opened(let duplex):
+                bridge = duplex
+                await bridges.set(key, sessionID: header.sessionID, session: duplex)
+                spawn.yield {
+                    for await frame in duplex.backendFrames {
+                        switch frame {
+                        case .relay(let served): record(.answered(.served(served)))
+                        case .close(let r): record(.answered(.rejected(r)))
+                        }
+                    }
+                }
+            }
+        }
+        guard let bridge else { return }
+        if case .rejected(let r, _) = await bridge.clientFrame(.binary(bytes)) { record(.answered(.rejected(r))) }
+    }
+}
+
+/// The gateways' open WebSocket bridges, one per (application, supplier),
+/// each for one session.
+actor DuplexBridges {
+    private var open: [String: (sessionID: String, session: DuplexSession)] = [:]
+
+    /// The bridge for `key` if it serves `sessionID`; a bridge for an older session is closed.
+    func bridge(_ key: String, sessionID: String) async -> DuplexSession? {
+        guard let current = open[key] else { return nil }
+        if current.sessionID == sessionID { return current.session }
+        open[key] = nil
+        await current.session.close()
+        return nil
+    }
+
+    func set(_ key: String, sessionID: String, session: DuplexSession) {
+        open[key] = (sessionID, session)
+    }
+
+    func closeAll() async {
+        for key in open.keys.sorted() { await open[key]?.session.close() }
+        open = [:]
     }
 }
 

@@ -32,6 +32,8 @@ public final class RelayOutcomes: @unchecked Sendable {
     private var unanswered: [String: Int] = [:]
     /// Unique relay hashes acknowledged minable, per (supplier, session).
     private var acknowledged: [SessionKey: Set<[UInt8]>] = [:]
+    /// When each relay was first acknowledged (ns since the run's start).
+    private var acknowledgedAt: [[UInt8]: Int64] = [:]
     /// Session end height of every session seen.
     private var sessionEnds: [String: Int64] = [:]
 
@@ -43,7 +45,7 @@ public final class RelayOutcomes: @unchecked Sendable {
         if duplicate { duplicatesSent += 1 }
     }
 
-    func record(_ delivery: RelayDelivery, sessionID: String, sessionEnd: Int64) {
+    func record(_ delivery: RelayDelivery, sessionID: String, sessionEnd: Int64, at time: Int64) {
         lock.lock(); defer { lock.unlock() }
         sessionEnds[sessionID] = sessionEnd
         switch delivery {
@@ -57,6 +59,7 @@ public final class RelayOutcomes: @unchecked Sendable {
             if s.mining.isAcknowledgedMinable, let hash = s.relayHash {
                 acknowledgedMinable += 1
                 acknowledged[SessionKey(supplier: s.supplier, sessionID: sessionID), default: []].insert(hash)
+                if acknowledgedAt[hash] == nil { acknowledgedAt[hash] = time }
             }
         }
     }
@@ -65,6 +68,12 @@ public final class RelayOutcomes: @unchecked Sendable {
     public var acknowledgedSessions: [(SessionKey, Set<[UInt8]>)] {
         lock.lock(); defer { lock.unlock() }
         return acknowledged.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// When `hash` was first acknowledged to a client (ns since the run's start).
+    public func acknowledgedTime(_ hash: [UInt8]) -> Int64? {
+        lock.lock(); defer { lock.unlock() }
+        return acknowledgedAt[hash]
     }
 
     public func sessionEnd(_ sessionID: String) -> Int64? {
