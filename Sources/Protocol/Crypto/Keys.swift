@@ -91,6 +91,11 @@ public struct PublicKey: Sendable, Hashable {
         compressed = out
     }
 
+    /// Bytes already known to be a valid compressed encoding (decoded or produced here).
+    init(validatedCompressed bytes: Bytes) {
+        compressed = bytes
+    }
+
     /// Parses 33-byte compressed or 65-byte uncompressed SEC1 encodings
     /// (the chain's decoder accepts both); rejects off-curve points.
     public init(bytes: Bytes) throws(KeyError) {

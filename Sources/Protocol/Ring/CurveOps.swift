@@ -1,7 +1,8 @@
 import CSecp256k1
 
-/// Point and scalar operations for the ring signature, built from
-/// libsecp256k1 calls. libsecp256k1 has no point at infinity and rejects
+/// The signer's constant-time point and scalar operations (they touch the
+/// secret key or nonce), built from libsecp256k1 calls. Public steps use
+/// `PublicMultiplication` instead. libsecp256k1 has no point at infinity and rejects
 /// zero scalars; every such case surfaces as `nil`, which signing treats as
 /// "draw again" and verification as "invalid".
 enum CurveOps {
@@ -19,26 +20,6 @@ enum CurveOps {
         var p = point
         let ok = k.withUnsafeBufferPointer { secp256k1_ec_pubkey_tweak_mul(ctx, &p, $0.baseAddress!) }
         return ok == 1 ? p : nil
-    }
-
-    /// P + k·G.
-    static func addBaseMul(_ point: secp256k1_pubkey, _ k: Bytes) -> secp256k1_pubkey? {
-        var p = point
-        let ok = k.withUnsafeBufferPointer { secp256k1_ec_pubkey_tweak_add(ctx, &p, $0.baseAddress!) }
-        return ok == 1 ? p : nil
-    }
-
-    /// P + Q.
-    static func add(_ a: secp256k1_pubkey, _ b: secp256k1_pubkey) -> secp256k1_pubkey? {
-        var out = secp256k1_pubkey()
-        var pa = a, pb = b
-        let ok = withUnsafePointer(to: &pa) { ap in
-            withUnsafePointer(to: &pb) { bp in
-                var ptrs: [UnsafePointer<secp256k1_pubkey>?] = [ap, bp]
-                return secp256k1_ec_pubkey_combine(ctx, &out, &ptrs, 2)
-            }
-        }
-        return ok == 1 ? out : nil
     }
 
     static func compressed(_ p: secp256k1_pubkey) -> Bytes {

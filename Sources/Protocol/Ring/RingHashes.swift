@@ -1,55 +1,35 @@
-import CSecp256k1
-
 /// The two hash functions of the ring scheme, reproducing the Go reference
 /// (ring-go with go-dleq's default decred backend) bit for bit.
 public enum RingHashes {
-    /// Field prime p of secp256k1, big-endian.
-    static let fieldPrime: Bytes = try! Hex.decode("fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f")
-
     /// H_p(P): SHA3-256 of the 33-byte compressed key, re-hashed until the
     /// value is the x of a curve point; the even-y point is taken. Returns nil
     /// after 128 tries (never observed; the chance is ~2^-128).
     public static func hashToCurve(_ publicKey: PublicKey) -> PublicKey? {
-        guard let point = hashToCurvePoint(publicKey.compressed) else { return nil }
-        return try? PublicKey(bytes: CurveOps.compressed(point))
+        hashToCurvePoint(publicKey.compressed).map { PublicKey(validatedCompressed: $0.compressed) }
     }
 
     /// Number of re-hashes hash-to-curve needed (0 when the first digest worked).
     public static func hashToCurveRehashes(_ publicKey: PublicKey) -> Int? {
         var h = Hash.sha3_256(publicKey.compressed)
         for attempt in 0..<128 {
-            if parseX(h) != nil { return attempt }
+            if point(x: h) != nil { return attempt }
             h = Hash.sha3_256(h)
         }
         return nil
     }
 
-    static func hashToCurvePoint(_ compressed: Bytes) -> secp256k1_pubkey? {
+    static func hashToCurvePoint(_ compressed: Bytes) -> AffinePoint? {
         var h = Hash.sha3_256(compressed)
         for _ in 0..<128 {
-            if let p = parseX(h) { return p }
+            if let p = point(x: h) { return p }
             h = Hash.sha3_256(h)
         }
         return nil
     }
 
     /// The even-y point with x = h mod p, if x³+7 is a square.
-    private static func parseX(_ h: Bytes) -> secp256k1_pubkey? {
-        var x = h
-        if !x.lexicographicallyPrecedes(fieldPrime) { x = subtract(x, fieldPrime) }
-        return CurveOps.parseCompressed(ArraySlice([0x02] + x))
-    }
-
-    private static func subtract(_ a: Bytes, _ b: Bytes) -> Bytes {
-        var out = Bytes(repeating: 0, count: 32)
-        var borrow = 0
-        for i in stride(from: 31, through: 0, by: -1) {
-            var d = Int(a[i]) - Int(b[i]) - borrow
-            borrow = d < 0 ? 1 : 0
-            if d < 0 { d += 256 }
-            out[i] = UInt8(d)
-        }
-        return out
+    private static func point(x h: Bytes) -> AffinePoint? {
+        h.withUnsafeBytes { AffinePoint(x: FieldElement(reducing: $0), odd: false) }
     }
 
     /// go-dleq's hash-to-scalar: SHA3-512, reduced mod N, then the minimal
@@ -66,8 +46,12 @@ public enum RingHashes {
         return aligned
     }
 
-    /// c = H(m ‖ L ‖ R), the 98-byte challenge preimage.
-    static func challenge(message: Bytes, l: secp256k1_pubkey, r: secp256k1_pubkey) throws(RingSignatureError) -> Bytes {
-        try hashToScalar(message + CurveOps.compressed(l) + CurveOps.compressed(r))
+    /// c = H(m ‖ L ‖ R) over the compressed points.
+    static func challenge(message: Bytes, l: Bytes, r: Bytes) throws(RingSignatureError) -> Bytes {
+        var preimage = message
+        preimage.reserveCapacity(message.count + 66)
+        preimage += l
+        preimage += r
+        return try hashToScalar(preimage)
     }
 }

@@ -39,6 +39,12 @@ public struct RingSignature: Sendable, Hashable {
     /// sanity check is `len ≥ 33·n`. A size of 0 is rejected here (Go would
     /// accept it and then panic while verifying).
     public init(serialized bytes: Bytes) throws(RingSignatureError) {
+        self = try Self.decode(bytes).signature
+    }
+
+    /// Decodes, also returning the decompressed key image and ring members
+    /// (verification needs them; decompressing once serves both).
+    static func decode(_ bytes: Bytes) throws(RingSignatureError) -> (signature: RingSignature, points: RingPoints) {
         guard bytes.count >= 4 else { throw .truncatedHeader(length: bytes.count) }
         let n = ByteOrder.readBigEndian32(bytes, at: 0)
         guard n > 0 else { throw .emptyRing }
@@ -50,36 +56,26 @@ public struct RingSignature: Sendable, Hashable {
             return bytes[offset..<(offset + count)]
         }
         let c0 = Secp256k1Order.reduce(Array(try take(32)))
-        guard let image = CurveOps.parseCompressed(try take(33)) else { throw .invalidPoint(field: "key image") }
+        let imageBytes = try take(33)
+        guard let image = AffinePoint(compressed: imageBytes) else { throw .invalidPoint(field: "key image") }
         var responses: [Bytes] = []
         var ring: [PublicKey] = []
+        var members: [AffinePoint] = []
         responses.reserveCapacity(Int(n))
         ring.reserveCapacity(Int(n))
+        members.reserveCapacity(Int(n))
         for i in 0..<Int(n) {
             responses.append(Secp256k1Order.reduce(Array(try take(32))))
-            guard let p = CurveOps.parseCompressed(try take(33)) else { throw .invalidPoint(field: "ring member \(i)") }
-            ring.append(PublicKey(raw: p))
+            let memberBytes = try take(33)
+            guard let p = AffinePoint(compressed: memberBytes) else { throw .invalidPoint(field: "ring member \(i)") }
+            ring.append(PublicKey(validatedCompressed: Array(memberBytes)))
+            members.append(p)
         }
-        self.init(c0: c0, keyImage: PublicKey(raw: image), responses: responses, ring: ring)
+        let signature = RingSignature(c0: c0, keyImage: PublicKey(validatedCompressed: Array(imageBytes)), responses: responses, ring: ring)
+        return (signature, RingPoints(image: image, members: members))
     }
 
-    // MARK: Verification
-
-    /// Recomputes the challenge chain around the ring; valid iff it closes on c0.
-    public func verify(message: Bytes) -> Bool {
-        guard !ring.isEmpty, responses.count == ring.count else { return false }
-        let image = keyImage.raw
-        var c = c0
-        for (s, member) in zip(responses, ring) {
-            guard let hp = RingHashes.hashToCurvePoint(member.compressed),
-                  let cp = CurveOps.mul(member.raw, c), let l = CurveOps.addBaseMul(cp, s),
-                  let ci = CurveOps.mul(image, c), let sh = CurveOps.mul(hp, s), let r = CurveOps.add(ci, sh),
-                  let next = try? RingHashes.challenge(message: message, l: l, r: r)
-            else { return false }
-            c = next
-        }
-        return c == c0
-    }
+    // MARK: Membership
 
     /// Every key inside the signature belongs to `expected` (set membership:
     /// order, size and duplicates are not compared — the chain's rule).
@@ -98,10 +94,16 @@ public struct RingSignature: Sendable, Hashable {
         let n = ring.count
         guard n >= 1 else { throw .ringTooSmall(n) }
         guard signerIndex >= 0, signerIndex < n, ring[signerIndex] == privateKey.publicKey else { throw .signerNotInRing }
-        guard let hj = RingHashes.hashToCurvePoint(ring[signerIndex].compressed),
+        guard let hjPoint = RingHashes.hashToCurvePoint(ring[signerIndex].compressed),
+              let hj = CurveOps.parseCompressed(hjPoint.compressed[...]),
               let image = CurveOps.mul(hj, privateKey.bytes) else { throw .hashToCurveFailed }
+        let keyImage = PublicKey(raw: image)
+        // The other members' steps use only public values: the fast verifier arithmetic.
+        let points = RingPoints(image: AffinePoint(compressed: keyImage.compressed)!, members: ring.map { AffinePoint(compressed: $0.compressed)! })
+        let tables = try RingTables(points)
         for _ in 0..<64 {
-            if let signature = try attempt(message: message, ring: ring, j: signerIndex, x: privateKey.bytes, hj: hj, image: image, rng: &rng) {
+            if let signature = try attempt(message: message, ring: ring, j: signerIndex, x: privateKey.bytes, hj: hj,
+                                           keyImage: keyImage, tables: tables, rng: &rng) {
                 return signature
             }
         }
@@ -109,28 +111,26 @@ public struct RingSignature: Sendable, Hashable {
     }
 
     private static func attempt<R: RandomNumberGenerator>(
-        message: Bytes, ring: [PublicKey], j: Int, x: Bytes, hj: secp256k1_pubkey, image: secp256k1_pubkey, rng: inout R
+        message: Bytes, ring: [PublicKey], j: Int, x: Bytes, hj: secp256k1_pubkey, keyImage: PublicKey, tables: RingTables, rng: inout R
     ) throws(RingSignatureError) -> RingSignature? {
         let n = ring.count
         var c = [Bytes](repeating: [], count: n)
         var s = [Bytes](repeating: [], count: n)
+        // The signer's commitment uses the secret nonce u: constant-time libsecp256k1.
         let u = randomScalar(&rng)
         guard let uG = CurveOps.baseMul(u), let uH = CurveOps.mul(hj, u) else { return nil }
-        c[(j + 1) % n] = try RingHashes.challenge(message: message, l: uG, r: uH)
+        c[(j + 1) % n] = try RingHashes.challenge(message: message, l: CurveOps.compressed(uG), r: CurveOps.compressed(uH))
         for i in 1..<n {
             let k = (j + i) % n
             s[k] = randomScalar(&rng)
-            guard let hp = RingHashes.hashToCurvePoint(ring[k].compressed) else { throw .hashToCurveFailed }
-            guard let cp = CurveOps.mul(ring[k].raw, c[k]), let l = CurveOps.addBaseMul(cp, s[k]),
-                  let ci = CurveOps.mul(image, c[k]), let sh = CurveOps.mul(hp, s[k]), let r = CurveOps.add(ci, sh)
-            else { return nil }
-            c[(k + 1) % n] = try RingHashes.challenge(message: message, l: l, r: r)
+            guard let commitments = tables.commitments(member: k, c: c[k], s: s[k]) else { return nil }
+            c[(k + 1) % n] = try RingHashes.challenge(message: message, l: commitments.l, r: commitments.r)
         }
         // s_j = u − c_j·x
         guard let cx = CurveOps.scalarMul(c[j], x), let negCx = CurveOps.scalarNegate(cx),
               let sj = CurveOps.scalarAdd(u, negCx) else { return nil }
         s[j] = sj
-        return RingSignature(c0: c[0], keyImage: PublicKey(raw: image), responses: s, ring: ring)
+        return RingSignature(c0: c[0], keyImage: keyImage, responses: s, ring: ring)
     }
 
     private static func randomScalar<R: RandomNumberGenerator>(_ rng: inout R) -> Bytes {
