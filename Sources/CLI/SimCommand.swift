@@ -6,7 +6,7 @@ struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
         abstract: "Run the deterministic simulator.",
-        subcommands: [SimRunCommand.self, SimSelfCheckCommand.self]
+        subcommands: [SimRunCommand.self, SimSwarmCommand.self, SimSelfCheckCommand.self]
     )
 }
 

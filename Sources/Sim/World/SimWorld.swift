@@ -25,8 +25,18 @@ public final class SimWorld: @unchecked Sendable {
     var finalLedger = ChainLedger()
     var finalHeight: Int64 = 0
 
-    public init(spec: ScenarioSpec, seed: UInt64? = nil) throws(ScenarioError) {
+    /// How a world deviates from a plain scenario run.
+    public struct Options: Sendable {
+        /// A deliberately broken runtime variant (proves the suite and swarm can fail).
+        public var plantedBug: PlantedBug?
+        public init(plantedBug: PlantedBug? = nil) { self.plantedBug = plantedBug }
+    }
+
+    public let options: Options
+
+    public init(spec: ScenarioSpec, seed: UInt64? = nil, options: Options = Options()) throws(ScenarioError) {
         self.spec = spec
+        self.options = options
         let seed = seed ?? spec.seed
         self.seed = seed
         let kernel = SimKernel(seed: seed)
@@ -38,7 +48,8 @@ public final class SimWorld: @unchecked Sendable {
         let redis = RedisModel(clock: kernel.clock)
         let backend = SimBackend(profiles: spec.backends, clock: kernel.clock, entropy: kernel.entropy)
         let supplierKeys = StaticKeys(spec.suppliers.map { ids.suppliers[$0.name]! })
-        let context = WorldContext(spec: spec, identities: ids, kernel: kernel, redis: redis, chain: chain, backend: backend, keys: RedisKeys(), supplierKeys: supplierKeys)
+        let context = WorldContext(spec: spec, identities: ids, kernel: kernel, redis: redis, chain: chain, backend: backend, keys: RedisKeys(),
+                                   supplierKeys: supplierKeys, plantedBug: options.plantedBug)
         self.context = context
         let relayers = (1...max(spec.topology.relayers, 1)).map { RelayerNode(name: "relayer-\($0)", context: context) }
         self.relayers = relayers

@@ -1,0 +1,20 @@
+/// Deliberately broken runtime variants, for proving that the scenario suite
+/// and swarm runs can fail (a test that cannot fail proves nothing). Only the
+/// simulator's `--plant-bug` option sets one; production configuration has
+/// no way to.
+public enum PlantedBug: String, Sendable, Hashable, CaseIterable {
+    /// A new supplier owner does not replay the retained stream: it only reads
+    /// entries delivered from then on, as a miner that keeps its trees in memory
+    /// would. A takeover mid-session loses the relays before it.
+    case minerSkipsRebuild = "miner-skips-rebuild"
+    /// Fenced writes are sent unfenced: a stale owner keeps sealing and
+    /// submitting after another replica took its lease.
+    case minerIgnoresFencing = "miner-ignores-fencing"
+
+    public var summary: String {
+        switch self {
+        case .minerSkipsRebuild: return "new lease owners do not rebuild open sessions from the stream"
+        case .minerIgnoresFencing: return "miners write and submit without checking their fencing epoch"
+        }
+    }
+}
