@@ -10,6 +10,10 @@ import RelayRuntime
 /// they outnumber the live ones, so a queue-like use (append new, remove old)
 /// stays amortized O(1) per operation. Iteration is always in id order, never
 /// in hashing order.
+///
+/// Slot indices are valid only until the next insert or remove (a removal
+/// may compact the storage): loops that remove must re-find their position
+/// by id.
 struct IDTable<Value> {
     private(set) var ids: [StreamID] = []
     private var values: [Value?] = []

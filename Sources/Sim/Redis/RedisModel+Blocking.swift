@@ -133,14 +133,14 @@ extension RedisModel {
                         resolve(reader, .success(.error(RedisErrors.unblockedDeleted)))
                         continue
                     }
-                    guard let g = s.groups[reader.group] else {
+                    guard let g = s.group(reader.group) else {
                         resolve(reader, .success(.error(RedisErrors.unblockedNoGroup)))
                         continue
                     }
                     if s.lastID > g.lastID {
                         let consumer = g.consumer(named: reader.consumer, now: now)
                         let entries = deliverNew(s, g, consumer, after: g.lastID, count: reader.count, noAck: reader.noAck, now: now)
-                        resolve(reader, .success(.array([.array([.bulk(Array(key.utf8)), .array(entries)])])))
+                        resolve(reader, .success(.array([.array([s.keyReply, .array(entries)])])))
                     }
                 }
             }
@@ -186,6 +186,22 @@ extension RedisModel {
             best = best.map { Swift.min($0, wake) } ?? wake
         }
         return best
+    }
+
+    /// Ends every blocked read with a null reply, as if its BLOCK timeout had
+    /// passed (Redis's `CLIENT UNBLOCK id TIMEOUT`). Returns how many there were.
+    @discardableResult
+    public func unblockReaders() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        var readers: [BlockedReader] = []
+        var seen = Set<ObjectIdentifier>()
+        for list in blockedByKey.values {
+            for r in list where r.outcome == nil && seen.insert(ObjectIdentifier(r)).inserted { readers.append(r) }
+        }
+        readers.sort { $0.sequence < $1.sequence }
+        for r in readers { resolve(r, .success(.null)) }
+        return readers.count
     }
 
     /// Gives up on a reader (cancellation, connection closed); a reply that

@@ -103,6 +103,7 @@ extension RedisModel {
         counters.restartsWithoutPersistence += 1
         let lost = keyspace.count
         counters.keysLost += Int64(lost)
+        forgetCachedStream()
         keyspace.removeAll()
         expiries.removeAll()
         clearReadyKeys()

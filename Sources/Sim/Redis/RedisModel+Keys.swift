@@ -138,6 +138,7 @@ extension RedisModel {
 
     func flushAll() {
         for (key, e) in keyspace { if case .stream = e.value { signal(key) } }
+        forgetCachedStream()
         keyspace.removeAll()
         expiries.removeAll()
     }
@@ -163,8 +164,11 @@ extension RedisModel {
     }
 
     func lookupStream(_ key: String) -> Lookup<StreamValue> {
+        if let s = cachedStream, cachedStreamKey == key { return .found(s) }
         guard let e = keyspace[key] else { return .missing }
         guard case .stream(let s) = e.value else { return .wrongType }
+        cachedStreamKey = key
+        cachedStream = s
         return .found(s)
     }
 

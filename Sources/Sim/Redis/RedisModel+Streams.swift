@@ -13,7 +13,6 @@ extension RedisModel {
         .error("NOGROUP No such key '\(RedisText.formatted(key))' or consumer group '\(RedisText.formatted(group))'")
     }
 
-    @inline(__always) func entryReply(_ e: StoredEntry) -> RedisReply { .array([e.idReply, e.fieldsReply]) }
 
     // MARK: XADD
 
@@ -27,7 +26,7 @@ extension RedisModel {
         case .found(let existing): s = existing
         case .missing:
             if noMakeStream { return .null }
-            s = StreamValue()
+            s = StreamValue(key: key)
             keyspace[key] = KeyEntry(value: .stream(s), expiresAt: nil)
         }
         if s.lastID == .max { return .error(RedisErrors.xaddExhausted) }
@@ -44,10 +43,10 @@ extension RedisModel {
             newID = given
         }
         if newID <= s.lastID { return .error(RedisErrors.xaddTooSmall) }
-        let stored = s.append(newID, fields: fields)
+        let text = s.append(newID, fields: fields)
         if let trim { _ = s.trim(trim) }
         signal(key)
-        return stored.idReply
+        return .bulk(text)
     }
 
     // MARK: XRANGE / XDEL / XTRIM
@@ -62,16 +61,17 @@ extension RedisModel {
         case .found(let existing): s = existing
         }
         if limit == 0 { return .null }
-        return .array(range(s, from: start, to: end, count: limit < 0 ? 0 : limit).map(entryReply))
+        return .array(range(s, from: start, to: end, count: limit < 0 ? 0 : limit))
     }
 
-    /// Live entries with start ≤ id ≤ end, at most `count` (0 = all).
-    func range(_ s: StreamValue, from start: StreamID, to end: StreamID, count: Int) -> [StoredEntry] {
-        var out: [StoredEntry] = []
+    /// Replies for the live entries with start ≤ id ≤ end, at most `count` (0 = all).
+    func range(_ s: StreamValue, from start: StreamID, to end: StreamID, count: Int) -> [RedisReply] {
+        var out: [RedisReply] = []
         var slot = s.entries.live(from: s.entries.lowerBound(start))
         while slot < s.entries.endIndex {
-            if s.entries.id(at: slot) > end { break }
-            out.append(s.entries.value(at: slot)!)
+            let id = s.entries.id(at: slot)
+            if id > end { break }
+            out.append(s.entries.value(at: slot)!.reply(id))
             if count > 0 && out.count == count { break }
             slot = s.entries.live(from: slot + 1)
         }
@@ -121,11 +121,11 @@ extension RedisModel {
         if let stream {
             s = stream
         } else {
-            s = StreamValue()
+            s = StreamValue(key: key)
             keyspace[key] = KeyEntry(value: .stream(s), expiresAt: nil)
         }
-        if s.groups[group] != nil { return .error(RedisErrors.busyGroup) }
-        s.groups[group] = ConsumerGroup(name: group, lastID: id)
+        if s.group(group) != nil { return .error(RedisErrors.busyGroup) }
+        s.addGroup(ConsumerGroup(name: group, lastID: id))
         return .ok
     }
 
@@ -134,7 +134,7 @@ extension RedisModel {
         case .wrongType: return .error(RedisErrors.wrongType)
         case .missing: return .error(RedisErrors.xgroupNeedsKey)
         case .found(let s):
-            guard s.groups.removeValue(forKey: group) != nil else { return .integer(0) }
+            guard s.removeGroup(group) != nil else { return .integer(0) }
             signal(key)
             return .integer(1)
         }
@@ -147,10 +147,10 @@ extension RedisModel {
         case .missing: return .error(RedisErrors.xgroupNeedsKey)
         case .found(let existing): s = existing
         }
-        guard let g = s.groups[group] else {
+        guard let g = s.group(group) else {
             return .error("NOGROUP No such consumer group '\(RedisText.formatted(group))' for key name '\(RedisText.formatted(key))'")
         }
-        guard let c = g.consumers.removeValue(forKey: consumer) else { return .integer(0) }
+        guard let c = g.removeConsumer(consumer) else { return .integer(0) }
         let pending = Int64(c.pel.count)
         for (id, _) in c.pel.elements { g.pel.remove(id) }
         return .integer(pending)
@@ -170,6 +170,26 @@ extension RedisModel {
         var limit = count ?? 0
         if limit < 0 { limit = 0 }
 
+        // The miner's hot path: one stream, `>`.
+        if streams.count == 1, case .undelivered = streams[0].position {
+            let key = streams[0].key
+            switch lookupStream(key) {
+            case .wrongType: return .reply(.error(RedisErrors.wrongType))
+            case .missing:
+                return .reply(.error("NOGROUP No such key '\(RedisText.formatted(key))' or consumer group '\(RedisText.formatted(groupName))' in XREADGROUP with GROUP option"))
+            case .found(let s):
+                guard let g = s.group(groupName) else {
+                    return .reply(.error("NOGROUP No such key '\(RedisText.formatted(key))' or consumer group '\(RedisText.formatted(groupName))' in XREADGROUP with GROUP option"))
+                }
+                if let maxID = s.entries.lastID, maxID > g.lastID {
+                    let consumer = g.consumer(named: consumerName, now: x.now)
+                    let entries = deliverNew(s, g, consumer, after: g.lastID, count: limit, noAck: noAck, now: x.now)
+                    return .reply(.array([.array([s.keyReply, .array(entries)])]))
+                }
+                return block != nil ? .wouldBlock : .reply(.null)
+            }
+        }
+
         // Validate every stream and group first.
         var resolved: [(StreamValue, ConsumerGroup)] = []
         resolved.reserveCapacity(streams.count)
@@ -179,7 +199,7 @@ extension RedisModel {
             case .missing:
                 return .reply(.error("NOGROUP No such key '\(RedisText.formatted(cursor.key))' or consumer group '\(RedisText.formatted(groupName))' in XREADGROUP with GROUP option"))
             case .found(let s):
-                guard let g = s.groups[groupName] else {
+                guard let g = s.group(groupName) else {
                     return .reply(.error("NOGROUP No such key '\(RedisText.formatted(cursor.key))' or consumer group '\(RedisText.formatted(groupName))' in XREADGROUP with GROUP option"))
                 }
                 resolved.append((s, g))
@@ -194,11 +214,11 @@ extension RedisModel {
             if let after = history {
                 let consumer = g.consumer(named: consumerName, now: x.now)
                 let entries = deliverHistory(s, g, consumer, after: after, count: limit, now: x.now)
-                served.append(.array([.bulk(Array(cursor.key.utf8)), .array(entries)]))
+                served.append(.array([s.keyReply, .array(entries)]))
             } else if let maxID = s.entries.lastID, maxID > g.lastID {
                 let consumer = g.consumer(named: consumerName, now: x.now)
                 let entries = deliverNew(s, g, consumer, after: g.lastID, count: limit, noAck: noAck, now: x.now)
-                served.append(.array([.bulk(Array(cursor.key.utf8)), .array(entries)]))
+                served.append(.array([s.keyReply, .array(entries)]))
             }
         }
         if !served.isEmpty { return .reply(.array(served)) }
@@ -224,7 +244,7 @@ extension RedisModel {
                 }
                 g.lastID = id
             }
-            out.append(entryReply(stored))
+            out.append(stored.reply(id))
             if !noAck {
                 if let pslot = g.pel.slot(of: id) {
                     var rec = g.pel.value(at: pslot)!
@@ -256,7 +276,7 @@ extension RedisModel {
         while slot < consumer.pel.endIndex, count == 0 || out.count < count {
             let id = consumer.pel.id(at: slot)
             if let stored = s.entries[id] {
-                out.append(entryReply(stored))
+                out.append(stored.reply(id))
                 if let pslot = g.pel.slot(of: id) {
                     var rec = g.pel.value(at: pslot)!
                     rec.deliveryTime = now
@@ -281,7 +301,7 @@ extension RedisModel {
         case .missing: return .integer(0)
         case .found(let existing): s = existing
         }
-        guard let g = s.groups[group] else { return .integer(0) }
+        guard let g = s.group(group) else { return .integer(0) }
         var acked: Int64 = 0
         for id in ids {
             if let rec = g.pel.remove(id) {
@@ -298,7 +318,7 @@ extension RedisModel {
         case .wrongType: return .error(RedisErrors.wrongType)
         case .missing: return noGroup(key, group)
         case .found(let s):
-            guard let found = s.groups[group] else { return noGroup(key, group) }
+            guard let found = s.group(group) else { return noGroup(key, group) }
             g = found
         }
         guard let first = g.pel.firstID, let last = g.pel.lastID else {
@@ -319,12 +339,12 @@ extension RedisModel {
         case .wrongType: return .error(RedisErrors.wrongType)
         case .missing: return noGroup(key, group)
         case .found(let s):
-            guard let found = s.groups[group] else { return noGroup(key, group) }
+            guard let found = s.group(group) else { return noGroup(key, group) }
             g = found
         }
         var consumer: Consumer?
         if let consumerName {
-            guard let c = g.consumers[consumerName] else { return .array([]) }
+            guard let c = g.existingConsumer(consumerName) else { return .array([]) }
             consumer = c
         }
         let idle = minIdle ?? 0
@@ -368,7 +388,7 @@ extension RedisModel {
         case .wrongType: return .error(RedisErrors.wrongType)
         case .missing: return noGroup(key, group)
         case .found(let found):
-            guard let fg = found.groups[group] else { return noGroup(key, group) }
+            guard let fg = found.group(group) else { return noGroup(key, group) }
             s = found
             g = fg
         }
@@ -407,7 +427,7 @@ extension RedisModel {
             rec.consumer = target
             target.pel.insert(id, true)
             g.pel.insert(id, rec)
-            out.append(options.justID ? stored.idReply : entryReply(stored))
+            out.append(options.justID ? .bulk(stored.idText) : stored.reply(id))
         }
         return .array(out)
     }
@@ -423,7 +443,7 @@ extension RedisModel {
         case .wrongType: return .error(RedisErrors.wrongType)
         case .missing: return noGroup(key, group)
         case .found(let found):
-            guard let fg = found.groups[group] else { return noGroup(key, group) }
+            guard let fg = found.group(group) else { return noGroup(key, group) }
             s = found
             g = fg
         }
@@ -464,7 +484,7 @@ extension RedisModel {
             rec.deliveryTime = now
             if !justID { rec.deliveryCount += 1 }
             g.pel.setValue(rec, at: slot)
-            claimed.append(justID ? stored.idReply : entryReply(stored))
+            claimed.append(justID ? .bulk(stored.idText) : stored.reply(id))
             remaining -= 1
         }
         var cursor = StreamID.zero

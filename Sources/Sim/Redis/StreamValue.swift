@@ -1,12 +1,22 @@
 import RelayRuntime
 
-/// One stream entry as stored: its id and field/value pairs already in reply
-/// form, so reads share them instead of rebuilding them.
+/// One stream entry as stored: the field/value pairs exactly as XADD gave
+/// them (sharing the command's buffers) and the printed id (shared with
+/// XADD's reply); the reply arrays are built when the entry is read.
 struct StoredEntry {
-    /// `.bulk("<ms>-<seq>")`.
-    let idReply: RedisReply
-    /// `.array([field, value, …])`.
-    let fieldsReply: RedisReply
+    let idText: [UInt8]
+    let fields: [FieldValue]
+
+    /// `[id, [field, value, …]]`, as XRANGE/XREADGROUP/XCLAIM send it.
+    func reply(_ id: StreamID) -> RedisReply {
+        var flat: [RedisReply] = []
+        flat.reserveCapacity(fields.count * 2)
+        for f in fields {
+            flat.append(.bulk(f.field))
+            flat.append(.bulk(f.value))
+        }
+        return .array([.bulk(idText), .array(flat)])
+    }
 }
 
 /// Redis stores a stream as a radix tree of listpack "nodes" of at most
@@ -70,13 +80,38 @@ enum Listpack {
 /// for lag (`entries-added`, `max-deleted-entry-id`, first id) and the
 /// consumer groups.
 final class StreamValue {
-    var entries = IDTable<StoredEntry>()
-    var nodes: [StreamNode] = []
-    var lastID = StreamID.zero
-    var entriesAdded: Int64 = 0
-    var maxDeletedID = StreamID.zero
+    /// `.bulk(key)` for XREADGROUP replies.
+    let keyReply: RedisReply
+    @exclusivity(unchecked) var entries = IDTable<StoredEntry>()
+    @exclusivity(unchecked) var nodes: [StreamNode] = []
+    @exclusivity(unchecked) var lastID = StreamID.zero
+    @exclusivity(unchecked) var entriesAdded: Int64 = 0
+    @exclusivity(unchecked) var maxDeletedID = StreamID.zero
     /// Groups by name; replies list them sorted by name bytes (Redis keeps them in a radix tree).
-    var groups: [String: ConsumerGroup] = [:]
+    @exclusivity(unchecked) private(set) var groups: [String: ConsumerGroup] = [:]
+    /// One-entry lookup cache (a miner asks for the same group every time).
+    @exclusivity(unchecked) private var lastGroup: ConsumerGroup?
+
+    init(key: String) {
+        keyReply = .bulk(Array(key.utf8))
+    }
+
+    func group(_ name: String) -> ConsumerGroup? {
+        if let g = lastGroup, g.name == name { return g }
+        let g = groups[name]
+        if g != nil { lastGroup = g }
+        return g
+    }
+
+    func addGroup(_ g: ConsumerGroup) {
+        groups[g.name] = g
+    }
+
+    @discardableResult
+    func removeGroup(_ name: String) -> ConsumerGroup? {
+        if lastGroup?.name == name { lastGroup = nil }
+        return groups.removeValue(forKey: name)
+    }
 
     var length: Int { entries.count }
 
@@ -89,8 +124,9 @@ final class StreamValue {
 
     // MARK: Append (streamAppendItem)
 
-    /// Appends an entry with an id already validated to be greater than `lastID`.
-    func append(_ id: StreamID, fields: [FieldValue]) -> StoredEntry {
+    /// Appends an entry with an id already validated to be greater than
+    /// `lastID`; returns the printed id.
+    func append(_ id: StreamID, fields: [FieldValue]) -> [UInt8] {
         var totalElementBytes = 0
         for f in fields { totalElementBytes += f.field.count + f.value.count }
 
@@ -119,17 +155,11 @@ final class StreamValue {
             nodes.append(StreamNode(masterID: id, masterFields: fields.map(\.field), live: 1, deleted: 0, bytes: bytes, lastID: id))
         }
 
-        var flat: [RedisReply] = []
-        flat.reserveCapacity(fields.count * 2)
-        for f in fields {
-            flat.append(.bulk(f.field))
-            flat.append(.bulk(f.value))
-        }
-        let stored = StoredEntry(idReply: .bulk(RedisText.idBytes(id)), fieldsReply: .array(flat))
-        entries.insert(id, stored)
+        let text = RedisText.idBytes(id)
+        entries.insert(id, StoredEntry(idText: text, fields: fields))
         entriesAdded += 1
         lastID = id
-        return stored
+        return text
     }
 
     private static func entryBytes(id: StreamID, master: StreamID, fields: [FieldValue], sameFields: Bool) -> Int {
@@ -209,10 +239,11 @@ final class StreamValue {
                 continue
             }
             if approximate { break }
-            // Exact: mark entries of this node deleted, oldest first, until done.
+            // Exact: mark entries of this node deleted, oldest first, until
+            // done. They are always the stream's first live entries (a
+            // removal may compact the table, so no slot index is kept).
             var marked = 0
-            var slot = entries.live(from: 0)
-            while slot < entries.endIndex {
+            while let slot = entries.firstSlot {
                 let id = entries.id(at: slot)
                 if id > node.lastID { break }
                 if let maxLength {
@@ -222,7 +253,6 @@ final class StreamValue {
                 }
                 entries.remove(at: slot)
                 marked += 1
-                slot = entries.live(from: slot + 1)
             }
             nodes[0].live -= marked
             nodes[0].deleted += marked
@@ -275,12 +305,13 @@ final class StreamValue {
 /// A consumer group: its delivery cursor, read counter and pending entries.
 final class ConsumerGroup {
     let name: String
-    var lastID: StreamID
+    @exclusivity(unchecked) var lastID: StreamID
     /// Redis's `entries_read`; nil is SCG_INVALID_ENTRIES_READ (-1).
-    var entriesRead: Int64?
+    @exclusivity(unchecked) var entriesRead: Int64?
     /// The group PEL, by id.
-    var pel = IDTable<PendingRecord>()
-    var consumers: [String: Consumer] = [:]
+    @exclusivity(unchecked) var pel = IDTable<PendingRecord>()
+    @exclusivity(unchecked) private(set) var consumers: [String: Consumer] = [:]
+    @exclusivity(unchecked) private var lastConsumer: Consumer?
 
     init(name: String, lastID: StreamID) {
         self.name = name
@@ -291,14 +322,31 @@ final class ConsumerGroup {
         consumers.values.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
+    /// Looks the consumer up (refreshing its seen-time) or creates it.
     func consumer(named name: String, now: Int64) -> Consumer {
+        if let c = lastConsumer, c.name == name {
+            c.seenTime = now
+            return c
+        }
         if let c = consumers[name] {
             c.seenTime = now
+            lastConsumer = c
             return c
         }
         let c = Consumer(name: name, seenTime: now)
         consumers[name] = c
+        lastConsumer = c
         return c
+    }
+
+    func existingConsumer(_ name: String) -> Consumer? {
+        if let c = lastConsumer, c.name == name { return c }
+        return consumers[name]
+    }
+
+    func removeConsumer(_ name: String) -> Consumer? {
+        if lastConsumer?.name == name { lastConsumer = nil }
+        return consumers.removeValue(forKey: name)
     }
 }
 
@@ -312,9 +360,9 @@ struct PendingRecord {
 
 final class Consumer {
     let name: String
-    var seenTime: Int64
+    @exclusivity(unchecked) var seenTime: Int64
     /// This consumer's pending ids (the values live in the group PEL).
-    var pel = IDTable<Bool>()
+    @exclusivity(unchecked) var pel = IDTable<Bool>()
 
     init(name: String, seenTime: Int64) {
         self.name = name
