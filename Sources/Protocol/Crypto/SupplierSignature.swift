@@ -10,7 +10,7 @@ public enum SupplierSignature {
         var sig = secp256k1_ecdsa_signature()
         let ok = digest.withUnsafeBufferPointer { d in
             key.bytes.withUnsafeBufferPointer { k in
-                secp256k1_ecdsa_sign(Secp256k1Context.shared.raw, &sig, d.baseAddress!, k.baseAddress!, secp256k1_nonce_function_rfc6979, nil)
+                secp256k1_ecdsa_sign(Secp256k1Context.shared.raw, &sig, d.baseAddress!, k.baseAddress!, RFC6979.nonceFunction, nil)
             }
         }
         precondition(ok == 1, "ECDSA signing with a valid key cannot fail")
