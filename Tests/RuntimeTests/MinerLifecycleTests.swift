@@ -142,6 +142,30 @@ import Testing
         #expect(world.log.named(MinerEvent.claimConfirmed).map { $0.int("height") } == [14])
     }
 
+    @Test func aProofTxStuckInTheMempoolIsReplacedOnceWithTheSameMessagesAndTimeout() throws {
+        let world = MinerWorld(probability: 1)
+        let out = try Self.run(world, until: 22) { chain in await chain.neverIncludeTransactions(count: 1, filter: .proofs) }
+
+        let sent = try #require(world.log.named(MinerEvent.proofBroadcast).first)
+        #expect(sent.int("height") == 16)
+        let resubmits = world.log.named(MinerEvent.reconcileResubmit)
+        #expect(resubmits.count == 1)
+        let r = try #require(resubmits.first)
+        #expect(r.int("height") == 17 && r["kind"] == "proof")
+        #expect(r["replaces"] == sent["tx"])
+        #expect(r["refused_code"] == "19")
+        #expect(r["tx"] != sent["tx"])
+        #expect(out.ledger.proofsAccepted.count == 1)
+        #expect(out.ledger.proofsAccepted.first?.height == 18)
+        #expect(out.ledger.proofsAccepted.first?.txHash == r["tx"])
+        #expect(out.ledger.proofValidations.map(\.status) == [.validated])
+        #expect(out.ledger.settlement(supplier: world.address(0), sessionID: out.session.sessionID)?.outcome.isSettled == true)
+
+        // Both proof txs were admitted (the replacement's body is the original's: MinerTransactionTests).
+        let txs = out.ledger.transactions.filter { $0.messageKinds == [.proof] }
+        #expect(txs.count == 2)
+    }
+
     @Test func cleanupAfterSettlementLeavesNoKeyNorEntryOfTheSession() throws {
         let world = MinerWorld(probability: 1)
         let out = try Self.run(world, until: 22)

@@ -56,6 +56,29 @@ struct MinerTxBuilder: Sendable {
         return try sign(spec(gas: gas, fee: fee))
     }
 
+    /// The same messages, memo and timeout timestamp as `txBytes` (a tx the
+    /// node refuses to take again), with a 20 % higher gas limit and its fee:
+    /// different bytes, and — same signer, same unordered timestamp — never
+    /// both executed on a real chain.
+    func replacement(of txBytes: Bytes, accountNumber: UInt64) throws -> SignedCosmosTx {
+        let raw = try CanonicalCodec.decode(Cosmos_Tx_V1beta1_TxRaw.self, from: txBytes)
+        let body = try CanonicalCodec.decode(Cosmos_Tx_V1beta1_TxBody.self, from: Bytes(raw.bodyBytes))
+        let auth = try CanonicalCodec.decode(Cosmos_Tx_V1beta1_AuthInfo.self, from: Bytes(raw.authInfoBytes))
+        let gas = auth.fee.gasLimit + max(1, auth.fee.gasLimit / 5)
+        let fee = config.gasPrice > 0 ? UInt64((Double(gas) * config.gasPrice).rounded(.up)) : 0
+        var coins: [Cosmos_Base_V1beta1_Coin] = []
+        if fee > 0 {
+            var coin = Cosmos_Base_V1beta1_Coin()
+            coin.denom = config.feeDenom
+            coin.amount = String(fee)
+            coins.append(coin)
+        }
+        return try sign(CosmosTxSpec(
+            messages: body.messages, memo: body.memo, timeoutHeight: body.timeoutHeight, unordered: body.unordered,
+            timeoutTimestamp: body.hasTimeoutTimestamp ? body.timeoutTimestamp : nil, feeAmount: coins, gasLimit: gas,
+            signerPublicKey: key.publicKey.compressed, chainID: config.chainID, accountNumber: accountNumber, sequence: 0))
+    }
+
     private func sign(_ spec: CosmosTxSpec) throws -> SignedCosmosTx {
         let unsigned = try UnsignedCosmosTx(spec)
         return try unsigned.sign { doc in SupplierSignature.sign(doc, with: key) }

@@ -749,11 +749,40 @@ actor SupplierWorker {
             if kind == "claim" { s.submission.claim?.resubmits = count } else { s.submission.proof?.resubmits = count }
         }
         telemetry.count("miner_resubmissions_total", [("supplier", supplier), ("kind", kind)], by: 1)
-        let fields: TelemetryLabels = [("kind", kind), ("tx", intent.txHash), ("sessions", String(group.count)),
+        var fields: TelemetryLabels = [("kind", kind), ("sessions", String(group.count)),
                                        ("session", group.map(\.id).joined(separator: ",")), ("height", String(height)),
                                        ("resubmits", String(count))]
-        try await broadcast(intent.txBytes, event: MinerEvent.reconcileResubmit,
-                            errorEvent: kind == "claim" ? MinerEvent.claimError : MinerEvent.proofError, fields: fields)
+        let errorEvent = kind == "claim" ? MinerEvent.claimError : MinerEvent.proofError
+        try checkRunning()
+        let first: BroadcastResult
+        do {
+            first = try await chain.broadcast(txBytes: intent.txBytes)
+        } catch {
+            emit(errorEvent, fields + [("tx", intent.txHash), ("step", "broadcast"), ("error", "\(error)")])
+            return
+        }
+        if first.accepted {
+            emit(MinerEvent.reconcileResubmit, fields + [("tx", intent.txHash), ("code", "0")])
+            return
+        }
+        // The node refuses the same bytes (typically: still in its mempool, never
+        // included). Re-sign the same messages with the same unordered timeout
+        // timestamp — on chain at most one tx per (signer, timestamp) executes —
+        // and a higher gas limit; record it as the intent before broadcasting it.
+        let replacement: SignedCosmosTx
+        do {
+            replacement = try builder().replacement(of: intent.txBytes, accountNumber: try await account())
+        } catch {
+            emit(errorEvent, fields + [("tx", intent.txHash), ("step", "replace"), ("code", String(first.code)), ("error", "\(error)")])
+            return
+        }
+        let replaced = SubmissionIntent(txBytes: replacement.txRawBytes, txHash: replacement.hash, height: intent.height, resubmits: count)
+        for s in group {
+            try await write(submission: s, SubmissionRecord.intentFields(kind, replaced))
+            if kind == "claim" { s.submission.claim = replaced } else { s.submission.proof = replaced }
+        }
+        fields += [("tx", replacement.hash), ("replaces", intent.txHash), ("refused_code", String(first.code))]
+        try await broadcast(replacement.txRawBytes, event: MinerEvent.reconcileResubmit, errorEvent: errorEvent, fields: fields)
     }
 
     private func broadcast(_ txBytes: Bytes, event: String, errorEvent: String, fields: TelemetryLabels) async throws {
