@@ -134,6 +134,21 @@ struct BlockingTests {
         #expect(timed == Timed(atMilliseconds: 30, reply: .array([.array([bulk("b"), .array([entry("1-0", ("n", "1"))])])])))
     }
 
+    @Test func unblockReadersEndsBlockedReadsWithNull() throws {
+        let kernel = SimKernel(seed: 1)
+        let (timed, count) = try kernel.run {
+            let model = RedisModel(clock: kernel.clock)
+            let r = RedisModelClient(model: model)
+            _ = try await r.send(.xgroupCreate(key: "s", group: "g", start: .latest, makeStream: true))
+            async let read = Self.timedSend(r, .readNew("s", consumer: "c", block: 0), kernel)
+            try await kernel.clock.sleep(for: .milliseconds(3))
+            let count = model.unblockReaders()
+            return (try await read, count)
+        }
+        #expect(count == 1)
+        #expect(timed == Timed(atMilliseconds: 3, reply: .null))
+    }
+
     @Test func theSynchronousCoreAnswersABlockingReadAsATimeout() {
         let f = Fixture()
         f.run(.xgroupCreate(key: "s", group: "g", start: .latest, makeStream: true))

@@ -106,6 +106,20 @@ struct StreamTests {
         #expect(f.run(.xtrim(key: "e", trim: .maxLength(-1, approximate: false))) == .error("ERR The MAXLEN argument must be >= 0."))
     }
 
+    /// Regression (found by the differential test): an exact trim removing
+    /// most of one node compacts the entry table half-way; it must go on.
+    @Test func exactTrimThroughATableCompaction() {
+        let f = Fixture()
+        for i in 1...100 { f.run(.xaddID("s", UInt64(i), 0, ("f", "v"))) }
+        #expect(f.model.streamSnapshot("s")?.nodeCount == 1)
+        #expect(f.run(.xtrim(key: "s", trim: .maxLength(10, approximate: false))) == .integer(90))
+        #expect(f.run(.xlen(key: "s")) == .integer(10))
+        #expect(f.run(.xrange(key: "s", start: .zero, end: .max, count: 1)) == .array([entry("91-0", ("f", "v"))]))
+        for i in 101...200 { f.run(.xaddID("s", UInt64(i), 0, ("f", "v"))) }
+        #expect(f.run(.xtrim(key: "s", trim: .minID(sid(195, 0), approximate: false))) == .integer(104))
+        #expect(f.run(.xlen(key: "s")) == .integer(6))
+    }
+
     @Test func groupCreateDestroyDelConsumer() {
         let f = Fixture()
         let needsKey = RedisReply.error("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.")
