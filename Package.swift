@@ -38,7 +38,11 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "BigInt", package: "BigInt"),
             ],
-            path: "Sources/Protocol"
+            path: "Sources/Protocol",
+            // Optimized even in debug builds: the variable-time curve arithmetic and the SMST
+            // are ~30× slower unoptimized, which would make the simulator (and so the test
+            // suite, which runs debug builds) crawl. Allowed because this is a root package.
+            swiftSettings: [.unsafeFlags(["-O"])]
         ),
         // Golden-vector checker shared by the test suite and the `vectors` command.
         .target(

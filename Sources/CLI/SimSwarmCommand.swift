@@ -21,6 +21,7 @@ struct SimSwarmCommand: AsyncParsableCommand {
     @Option(help: "Run a deliberately broken runtime variant (\(PlantedBug.allCases.map(\.rawValue).joined(separator: ", "))).") var plantBug: String?
     @Flag(help: "Do not shrink failing schedules.") var noShrink = false
     @Flag(help: "Stop at the first failing seed.") var failFast = false
+    @Flag(help: "Print each seed's generated scenario instead of running it.") var printSchedules = false
 
     func run() async throws {
         let base = try ScenarioFiles.load(scenario)
@@ -41,6 +42,10 @@ struct SimSwarmCommand: AsyncParsableCommand {
             options.plantedBug = bug
         }
         let swarm = Swarm(base: base, schedule: SwarmSchedule(kinds: kinds, maxFaults: max(1, maxFaults)), options: options)
+        if printSchedules {
+            for seed in from..<(from + seeds) { print(ScenarioWriter.yaml(swarm.scenario(seed: seed), comment: "swarm seed \(seed)")) }
+            return
+        }
         let progress = ProgressBar(total: Int(seeds))
         var failures: [Swarm.Failure] = []
         let started = Date()
