@@ -199,6 +199,9 @@ public enum MessageRejection: Error, Sendable, Hashable, CustomStringConvertible
     case outOfGas(gasLimit: UInt64, gasUsed: UInt64)
     /// The transaction's fee payer could not pay at delivery.
     case feeUnpaid(String)
+    /// An unordered transaction whose (signer, timeout timestamp) nonce an
+    /// earlier transaction already used: the SDK executes at most one (v0.53).
+    case unorderedNonceUsed(String)
     /// This message was fine, but message `messageIndex` of the same
     /// transaction failed, so the whole transaction was reverted.
     case revertedWithTx(messageIndex: Int, reason: String)
@@ -227,6 +230,7 @@ public enum MessageRejection: Error, Sendable, Hashable, CustomStringConvertible
         case .proofNotRequired: return "proof not required for this claim"
         case .outOfGas(let l, let u): return "out of gas: limit \(l), used \(u)"
         case .feeUnpaid(let m): return "fee not paid: \(m)"
+        case .unorderedNonceUsed(let m): return "unordered tx nonce already used: \(m)"
         case .revertedWithTx(let i, let r): return "reverted: message \(i) of the transaction failed: \(r)"
         }
     }

@@ -230,6 +230,9 @@ extension FakeChain {
             if let seen = unorderedSeen[hash], seen >= now {
                 throw TxRejection(TxRejection.txInMempool, "tx \(hash) is duplicated")
             }
+            if let used = unorderedNonces[Self.unorderedNonce(signer: signer, timeout: timeoutTime)], used >= now {
+                throw TxRejection(TxRejection.invalidRequest, "unordered tx nonce already used (signer \(signer), timeout \(timeoutTime.unixNanoseconds))")
+            }
         } else {
             guard info.sequence == account.sequence else {
                 throw TxRejection(TxRejection.wrongSequence, "account sequence mismatch, expected \(account.sequence), got \(info.sequence)")
@@ -291,6 +294,8 @@ extension FakeChain {
         }
         return checked
     }
+
+    static func unorderedNonce(signer: String, timeout: RuntimeInstant) -> String { "\(signer)/\(timeout.unixNanoseconds)" }
 
     /// Message ValidateBasic (spec §5.4, §7.4), run at CheckTx and again at delivery.
     func validateBasic(_ message: ChainMessage) -> MessageRejection? {
@@ -361,6 +366,15 @@ extension FakeChain {
             fail(tx, height: height, failedIndex: nil,
                  reason: .feeUnpaid("balance \(balance)upokt is smaller than the fee \(tx.feeUPOKT)upokt"))
             return
+        }
+        if tx.unordered, let timeout = tx.timeoutTime {
+            // The SDK's unordered-nonce check runs in the ante chain before fees are taken.
+            let nonce = Self.unorderedNonce(signer: tx.signer, timeout: timeout)
+            if let used = unorderedNonces[nonce], used >= clock.now {
+                fail(tx, height: height, failedIndex: nil, reason: .unorderedNonceUsed("signer \(tx.signer), timeout \(timeout.unixNanoseconds)"))
+                return
+            }
+            unorderedNonces[nonce] = timeout
         }
         state.balances[tx.signer] = balance - tx.feeUPOKT
         if tx.unordered, let timeout = tx.timeoutTime { unorderedSeen[tx.hash] = timeout }

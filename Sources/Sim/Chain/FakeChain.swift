@@ -31,6 +31,10 @@ public actor FakeChain: ChainPort {
     var faults = MempoolFaults()
     /// Included unordered transactions, remembered until their timeout (replay protection).
     var unorderedSeen: [String: RuntimeInstant] = [:]
+    /// Unordered nonces (signer + timeout timestamp) used by executed
+    /// transactions, until that timeout: the SDK (v0.53) executes at most one
+    /// unordered tx per nonce, so a re-signed copy of a tx can never run twice.
+    var unorderedNonces: [String: RuntimeInstant] = [:]
     /// Block slots still to skip (chain stall).
     var stalledSlots = 0
 
@@ -257,6 +261,7 @@ public actor FakeChain: ChainPort {
         }
         mempool = waiting
         unorderedSeen = unorderedSeen.filter { $0.value >= time }
+        unorderedNonces = unorderedNonces.filter { $0.value >= time }
         if faults.reorderWithinBlock && included.count > 1 {
             var rng = mempoolEntropy
             included.shuffle(using: &rng)
