@@ -108,7 +108,11 @@ let package = Package(
             path: "Sources/CLI"
         ),
 
-        .testTarget(name: "ProtocolTests", dependencies: ["PocketProtocol", "PocketVectors"], path: "Tests/ProtocolTests"),
+        .testTarget(
+            name: "ProtocolTests",
+            dependencies: ["PocketProtocol", "PocketVectors", "CSecp256k1", .product(name: "BigInt", package: "BigInt")],
+            path: "Tests/ProtocolTests"
+        ),
         .testTarget(name: "RuntimeTests", dependencies: ["RelayRuntime", "PocketProtocol", "SimKernel", "SimRedis", "SimChain"], path: "Tests/RuntimeTests"),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel", "RelayRuntime", "RelayRuntimeLive"], path: "Tests/SimKernelTests"),
         .testTarget(name: "SimRedisTests", dependencies: ["SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/SimRedisTests"),
