@@ -18,7 +18,7 @@ struct TimelineSVG {
     init(_ timeline: RunTimeline) {
         t = timeline
         let cells = max(Double(timeline.finalHeight), 1)
-        let perBlock = min(40, max(14, 1320 / cells))
+        let perBlock = min(40, max(14, 1290 / cells))
         plotWidth = perBlock * cells
         cellPixels = perBlock
         domainEnd = max(timeline.nanoseconds(atHeight: max(timeline.finalHeight, 1) + 1), timeline.shutdownNanoseconds, 1)
@@ -217,8 +217,10 @@ struct TimelineSVG {
         var out = ""
         for f in t.faults {
             let a = x(f.applied), e = x(faultEnd(f))
-            if e - a < 1 { continue }
-            out += "<rect x=\"\(Markup.n(a))\" y=\"18\" width=\"\(Markup.n(e - a))\" height=\"\(Markup.n(height - 40))\" fill=\"rgba(224,49,49,\(f.cleared == nil ? "0.06" : "0.09"))\"/>"
+            // A fault that was never cleared (a one-shot crash, a drop) is a moment: only its line.
+            if f.cleared != nil, e - a >= 1 {
+                out += "<rect x=\"\(Markup.n(a))\" y=\"18\" width=\"\(Markup.n(e - a))\" height=\"\(Markup.n(height - 40))\" fill=\"rgba(224,49,49,0.09)\"/>"
+            }
             out += "<line x1=\"\(Markup.n(a))\" x2=\"\(Markup.n(a))\" y1=\"18\" y2=\"\(Markup.n(height - 22))\" stroke=\"rgba(224,49,49,.55)\" stroke-width=\"1\"/>"
         }
         return out
@@ -242,13 +244,18 @@ struct TimelineSVG {
             let a = x(f.applied), e = x(faultEnd(f))
             let title = "\(name)\(f.detail.isEmpty ? "" : ": \(f.detail)") · applied \(Markup.seconds(f.applied, digits: 1)) (h \(t.height(at: f.applied)))"
                 + (f.cleared.map { " · cleared \(Markup.seconds($0, digits: 1)) (h \(t.height(at: $0)))" } ?? " · not cleared")
-            if e - a < 2 {
+            if f.cleared == nil {
+                // Never cleared: a marker, and a dashed line to the end of the run.
+                body += "<line x1=\"\(Markup.n(a))\" x2=\"\(Markup.n(e))\" y1=\"\(Markup.n(y + 8))\" y2=\"\(Markup.n(y + 8))\" stroke=\"#ff8787\" stroke-dasharray=\"4 3\"/>"
+                body += "<path d=\"M\(Markup.n(a)) \(Markup.n(y + 2)) l5 6 l-5 6 l-5 -6 z\" fill=\"#e03131\"><title>\(Markup.escape(title))</title></path>"
+                text(a + 8, y + 12, fit(f.detail.isEmpty ? f.kind : f.detail, max(e - a - 10, 120)), cls: "sub")
+            } else if e - a < 2 {
                 body += "<path d=\"M\(Markup.n(a)) \(Markup.n(y + 2)) l5 6 l-5 6 l-5 -6 z\" fill=\"#e03131\"><title>\(Markup.escape(title))</title></path>"
                 text(a + 8, y + 12, fit(f.detail.isEmpty ? f.kind : f.detail, 240), cls: "sub")
             } else {
-                rect(a, y + 2, e - a, h - 4, fill: f.cleared == nil ? "rgba(224,49,49,.35)" : "#ff8787", extra: " rx=\"2\"", title: title)
+                rect(a, y + 2, e - a, h - 4, fill: "#ff8787", extra: " rx=\"2\"", title: title)
                 let label = f.detail.isEmpty ? f.kind : f.detail
-                if e - a > 40 { text(a + 4, y + 12, fit(label, e - a - 8), cls: "in") }
+                if Double(label.count) * 6.1 + 8 <= e - a { text(a + 4, y + 12, label, cls: "in") } else { text(e + 4, y + 12, fit(label, 260), cls: "sub") }
             }
             y += h + 1
         }
@@ -288,7 +295,9 @@ struct TimelineSVG {
         section("miners · supplier leases")
         let order = Dictionary(t.suppliers.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
         let many = t.suppliers.count > 16
-        let rowH = many ? 4.0 : 12.0
+        let rowH = many ? 3.0 : 12.0
+        let gap = many ? 1.5 : 2.0
+        let maxHeld = t.miners.map { Self.heldSteps(t.leases(ofMiner: $0.name)).map(\.1).max() ?? 0 }.max() ?? 0
         for node in t.miners {
             let tenures = t.leases(ofMiner: node.name)
             let held = Set(tenures.map(\.supplier)).sorted { (order[$0] ?? .max, $0) < (order[$1] ?? .max, $1) }
@@ -301,6 +310,7 @@ struct TimelineSVG {
                 y += 14
                 continue
             }
+            if many { lane("held:\(node.name)") { $0.heldRow(tenures, scale: maxHeld) } }
             let top = y
             if many {
                 text(20, top + 10, "\(held.count) rows, one per supplier", cls: "sub")
@@ -309,7 +319,7 @@ struct TimelineSVG {
             for (row, supplier) in held.enumerated() {
                 body += "<g data-lane=\"\(Markup.escape("lease:\(node.name):\(supplier)"))\">"
                 defer { body += "</g>" }
-                let ry = top + Double(row) * (rowH + (many ? 0.5 : 2))
+                let ry = top + Double(row) * (rowH + gap)
                 if !many { text(20, ry + rowH - 2, fit(supplier, labelWidth - 28), cls: "sub") }
                 let colour = HTMLReport.supplierColour(order[supplier] ?? 0)
                 for l in tenures where l.supplier == supplier {
@@ -325,9 +335,54 @@ struct TimelineSVG {
                     }
                 }
             }
-            y = top + Double(held.count) * (rowH + (many ? 0.5 : 2)) + 4
+            y = top + Double(held.count) * (rowH + gap) + 4
             if many { y = max(y, top + 28) }
         }
+    }
+
+    /// (time, leases held from then on) at every change, for one miner.
+    static func heldSteps(_ tenures: [RunTimeline.LeaseTenure]) -> [(Int64, Int)] {
+        var deltas: [(Int64, Int)] = []
+        for l in tenures {
+            deltas.append((l.from, 1))
+            deltas.append((l.to, -1))
+        }
+        deltas.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var out: [(Int64, Int)] = []
+        var n = 0
+        for (t, d) in deltas {
+            n += d
+            if let last = out.last, last.0 == t { out[out.count - 1].1 = n } else { out.append((t, n)) }
+        }
+        return out
+    }
+
+    /// A step line of how many leases a miner held, with the count at each change.
+    private mutating func heldRow(_ tenures: [RunTimeline.LeaseTenure], scale: Int) {
+        let h = 22.0
+        laneLabel("leases held", height: h, cls: "sub", indent: 12)
+        // The release of everything at shutdown is the end of the run, not a change worth drawing.
+        let steps = Self.heldSteps(tenures).filter { $0.0 < t.shutdownNanoseconds }
+        guard !steps.isEmpty, scale > 0 else {
+            y += h + 2
+            return
+        }
+        func yFor(_ n: Int) -> Double { y + h - 2 - Double(n) / Double(scale) * (h - 12) }
+        var d = "M\(Markup.n(x(0))) \(Markup.n(yFor(0)))"
+        var lastLabel = -1000.0
+        var previous = 0
+        for (time, n) in steps {
+            let px = x(time)
+            d += " H\(Markup.n(px)) V\(Markup.n(yFor(n)))"
+            if n != previous, px - lastLabel >= 22 {
+                text(px + 2, yFor(n) - 2, String(n), cls: "axis")
+                lastLabel = px
+            }
+            previous = n
+        }
+        d += " H\(Markup.n(x(t.shutdownNanoseconds)))"
+        body += "<path d=\"\(d)\" fill=\"none\" stroke=\"#495057\" stroke-width=\"1.5\"><title>leases held: \(Markup.escape(steps.map { "\(Markup.seconds($0.0, digits: 1)): \($0.1)" }.joined(separator: ", ")))</title></path>"
+        y += h + 2
     }
 
     // MARK: Claims and proofs

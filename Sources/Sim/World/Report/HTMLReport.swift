@@ -137,7 +137,7 @@ public enum HTMLReport {
             page.raw("<td>\(Markup.escape(c.proof.requirement?.lowercased().replacingOccurrences(of: "_", with: " ") ?? ""))</td>")
             page.raw("<td>\(broadcastCell(c.proof.broadcasts))</td>")
             var onChain = c.proof.includedHeight.map(String.init) ?? ""
-            if let v = c.proof.validationHeight { onChain += onChain.isEmpty ? "checked \(v)" : " → \(v)" }
+            if let v = c.proof.validationHeight, v != c.proof.includedHeight { onChain += onChain.isEmpty ? "checked \(v)" : ", checked \(v)" }
             page.raw("<td class=\"num\">\(Markup.escape(onChain))</td>")
             page.raw("<td class=\"\(tone(c.proof.outcome)?.cls ?? "")\">\(Markup.escape(c.proof.outcome.description))</td>")
             if let s = c.settlement {
