@@ -44,7 +44,7 @@ public actor BlockTracker {
             }
             delay = min(delay * 2, maxRetryDelay)
         }
-        for (_, listener) in listeners { listener.finish() }
+        for id in listeners.keys.sorted() { listeners[id]?.finish() }
         listeners = [:]
     }
 
