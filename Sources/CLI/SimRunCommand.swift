@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PocketSim
+import RelayRuntime
 
 /// `sim run`: runs scenario files in the simulator and gates on their outcome.
 struct SimRunCommand: AsyncParsableCommand {
@@ -19,6 +20,16 @@ struct SimRunCommand: AsyncParsableCommand {
         valueName: "file"
     )) var report: String?
     @Option(help: ArgumentHelp("Write a JUnit XML report of all scenario runs.", valueName: "file")) var junit: String?
+    @Option(help: "Run a deliberately broken runtime variant to see the suite fail (\(PlantedBug.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var plantBug: String?
+
+    private func worldOptions() throws -> SimWorld.Options {
+        guard let plantBug else { return SimWorld.Options() }
+        guard let bug = PlantedBug(rawValue: plantBug) else {
+            throw ValidationError("unknown planted bug '\(plantBug)'; known: \(PlantedBug.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return SimWorld.Options(plantedBug: bug)
+    }
 
     func run() async throws {
         let files = try ScenarioFiles.paths(path)
@@ -28,7 +39,7 @@ struct SimRunCommand: AsyncParsableCommand {
         var reportPaths = ReportPaths(report, scenarios: files.count)
         for file in files {
             let spec = try ScenarioFiles.load(file)
-            let world = try SimWorld(spec: spec, seed: seed)
+            let world = try SimWorld(spec: spec, seed: seed, options: try worldOptions())
             var writer: TraceFileWriter?
             if let trace {
                 writer = try TraceFileWriter(path: trace)

@@ -7,14 +7,10 @@ public enum PlantedBug: String, Sendable, Hashable, CaseIterable {
     /// entries delivered from then on, as a miner that keeps its trees in memory
     /// would. A takeover mid-session loses the relays before it.
     case minerSkipsRebuild = "miner-skips-rebuild"
-    /// Fenced writes are sent unfenced: a stale owner keeps sealing and
-    /// submitting after another replica took its lease.
-    case minerIgnoresFencing = "miner-ignores-fencing"
 
     public var summary: String {
         switch self {
         case .minerSkipsRebuild: return "new lease owners do not rebuild open sessions from the stream"
-        case .minerIgnoresFencing: return "miners write and submit without checking their fencing epoch"
         }
     }
 }
