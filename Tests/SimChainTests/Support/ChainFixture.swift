@@ -167,13 +167,18 @@ struct TxBuilder {
         let account = try await chain.account(address: key.publicKey.address())
         let latest = try? await chain.latestBlock()
         let base = latest?.time ?? chain.genesis.genesisTime
+        let packed = try messages.map { try $0.packed() }
         var timestamp: Google_Protobuf_Timestamp?
         if let ttl {
+            // Unordered txs of one signer need distinct timeout timestamps (the SDK's
+            // unordered nonce), so the nanoseconds come from the messages, as the miner does.
             let t = base.advanced(by: ttl).unixNanoseconds
-            timestamp = Google_Protobuf_Timestamp(seconds: t / 1_000_000_000, nanos: Int32(t % 1_000_000_000))
+            let digest = Hash.sha256(packed.flatMap { Array($0.value) } + Array(memo.utf8))
+            let nanos = (UInt32(digest[0]) << 24 | UInt32(digest[1]) << 16 | UInt32(digest[2]) << 8 | UInt32(digest[3])) % 1_000_000_000
+            timestamp = Google_Protobuf_Timestamp(seconds: t / 1_000_000_000, nanos: Int32(nanos))
         }
         let spec = CosmosTxSpec(
-            messages: try messages.map { try $0.packed() }, memo: memo, unordered: unordered, timeoutTimestamp: timestamp,
+            messages: packed, memo: memo, unordered: unordered, timeoutTimestamp: timestamp,
             feeAmount: fee > 0 ? [upokt(fee)] : [], gasLimit: gasLimit, signerPublicKey: key.publicKey.compressed,
             chainID: chainID ?? chain.genesis.chainID, accountNumber: accountNumber ?? account.accountNumber, sequence: sequence)
         let signer = signingKey ?? key
