@@ -2,7 +2,8 @@
 #   make demo   - the main job: the scenario suite in the simulator
 #   make test   - the whole test suite (C tests with cmocka, then Swift Testing)
 SWIFT ?= swift
-VECTORS ?= ../shared/vectors
+# The shared golden vectors when present, else the copy committed with the tests.
+VECTORS ?= $(shell test -d ../shared/vectors && echo ../shared/vectors || echo Tests/Fixtures/vectors)
 
 .PHONY: setup build test demo bench swarm vectors proto
 
