@@ -109,31 +109,3 @@ public struct TraceEvent: Sendable {
     public func field(_ name: String) -> String? { fields.first { $0.0 == name }?.1 }
 }
 
-/// Minimal JSON string escaping (RFC 8259), shared by the trace and reports.
-public enum JSONText {
-    public static func appendString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
-
-    public static func quoted(_ s: String) -> String {
-        var out = ""
-        appendString(s, to: &out)
-        return out
-    }
-}

@@ -1,3 +1,4 @@
+import RelayRuntime
 import PocketProtocol
 
 /// gRPC status codes (the names are what `grpc-status` clients print).
@@ -277,24 +278,6 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
 
     /// `{"error":"<message>"}`, the HA reference's JSON error body (properly escaped).
     public var jsonBody: [UInt8] {
-        var out = "{\"error\":\""
-        for scalar in message.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\"}"
-        return Array(out.utf8)
+        Array(("{\"error\":" + JSONText.quoted(message) + "}").utf8)
     }
 }

@@ -1,3 +1,4 @@
+import RelayRuntime
 import SimKernel
 
 /// The outcome of one scenario run: what `sim run --json` prints and what
