@@ -34,10 +34,10 @@ public enum RingMembership {
     /// The relay miner's acceptance of a request's ring signature: decodes,
     /// requires every member to be in `expected`, and verifies over `message`.
     public static func accepts(signature: Bytes, message: Bytes, expected: Set<PublicKey>) -> Result<Void, RingAcceptanceError> {
-        let decoded: (signature: RingSignature, points: RingPoints)
+        let decoded: RingSignature
         do { decoded = try RingSignature.decode(signature) } catch { return .failure(.malformed(error)) }
-        guard decoded.signature.membersBelong(to: expected) else { return .failure(.foreignMember) }
-        guard decoded.signature.verify(message: message, points: decoded.points) else { return .failure(.invalid) }
+        guard decoded.membersBelong(to: expected) else { return .failure(.foreignMember) }
+        guard decoded.verify(message: message) else { return .failure(.invalid) }
         return .success(())
     }
 }

@@ -39,12 +39,12 @@ public struct RingSignature: Sendable, Hashable {
     /// sanity check is `len ≥ 33·n`. A size of 0 is rejected here (Go would
     /// accept it and then panic while verifying).
     public init(serialized bytes: Bytes) throws(RingSignatureError) {
-        self = try Self.decode(bytes).signature
+        self = try Self.decode(bytes)
     }
 
-    /// Decodes, also returning the decompressed key image and ring members
-    /// (verification needs them; decompressing once serves both).
-    static func decode(_ bytes: Bytes) throws(RingSignatureError) -> (signature: RingSignature, points: RingPoints) {
+    /// Decodes and checks every point (decompressions are memoized per key,
+    /// so the verification that follows does not repeat them).
+    static func decode(_ bytes: Bytes) throws(RingSignatureError) -> RingSignature {
         guard bytes.count >= 4 else { throw .truncatedHeader(length: bytes.count) }
         let n = ByteOrder.readBigEndian32(bytes, at: 0)
         guard n > 0 else { throw .emptyRing }
@@ -57,22 +57,19 @@ public struct RingSignature: Sendable, Hashable {
         }
         let c0 = Secp256k1Order.reduce(Array(try take(32)))
         let imageBytes = try take(33)
-        guard let image = AffinePoint(compressed: imageBytes) else { throw .invalidPoint(field: "key image") }
+        let cache = RingPointCache.shared
+        guard cache.point(Array(imageBytes)) != nil else { throw .invalidPoint(field: "key image") }
         var responses: [Bytes] = []
         var ring: [PublicKey] = []
-        var members: [AffinePoint] = []
         responses.reserveCapacity(Int(n))
         ring.reserveCapacity(Int(n))
-        members.reserveCapacity(Int(n))
         for i in 0..<Int(n) {
             responses.append(Secp256k1Order.reduce(Array(try take(32))))
-            let memberBytes = try take(33)
-            guard let p = AffinePoint(compressed: memberBytes) else { throw .invalidPoint(field: "ring member \(i)") }
-            ring.append(PublicKey(validatedCompressed: Array(memberBytes)))
-            members.append(p)
+            let memberBytes = Array(try take(33))
+            guard cache.point(memberBytes) != nil else { throw .invalidPoint(field: "ring member \(i)") }
+            ring.append(PublicKey(validatedCompressed: memberBytes))
         }
-        let signature = RingSignature(c0: c0, keyImage: PublicKey(validatedCompressed: Array(imageBytes)), responses: responses, ring: ring)
-        return (signature, RingPoints(image: image, members: members))
+        return RingSignature(c0: c0, keyImage: PublicKey(validatedCompressed: Array(imageBytes)), responses: responses, ring: ring)
     }
 
     // MARK: Membership
@@ -94,13 +91,11 @@ public struct RingSignature: Sendable, Hashable {
         let n = ring.count
         guard n >= 1 else { throw .ringTooSmall(n) }
         guard signerIndex >= 0, signerIndex < n, ring[signerIndex] == privateKey.publicKey else { throw .signerNotInRing }
-        guard let hjPoint = RingHashes.hashToCurvePoint(ring[signerIndex].compressed),
-              let hj = CurveOps.parseCompressed(hjPoint.compressed[...]),
-              let image = CurveOps.mul(hj, privateKey.bytes) else { throw .hashToCurveFailed }
-        let keyImage = PublicKey(raw: image)
+        guard let (hj, keyImage) = RingPointCache.shared.signer(publicKey: ring[signerIndex], privateKey: privateKey) else {
+            throw .hashToCurveFailed
+        }
         // The other members' steps use only public values: the fast verifier arithmetic.
-        let points = RingPoints(image: AffinePoint(compressed: keyImage.compressed)!, members: ring.map { AffinePoint(compressed: $0.compressed)! })
-        let tables = try RingTables(points)
+        let tables = try RingTables(imageKey: keyImage.compressed, memberKeys: ring.map(\.compressed))
         for _ in 0..<64 {
             if let signature = try attempt(message: message, ring: ring, j: signerIndex, x: privateKey.bytes, hj: hj,
                                            keyImage: keyImage, tables: tables, rng: &rng) {

@@ -1,31 +1,29 @@
-/// The decompressed points of a ring signature.
-struct RingPoints {
-    let image: AffinePoint
-    let members: [AffinePoint]
-}
-
-/// Everything the challenge chain needs per member, computed once per
-/// signature: odd-multiple tables of the key image, each member P_i and each
-/// H_p(P_i), normalized together with a single field inversion.
+/// Everything the challenge chain needs per member: odd-multiple tables of
+/// the key image, of each member P_i and of each H_p(P_i), memoized per key
+/// (`RingPointCache`).
 struct RingTables {
     let image: PointTables
     let members: [PointTables]
     let hashes: [PointTables]
 
-    /// Throws `hashToCurveFailed` when a member has no hash-to-curve point.
-    init(_ points: RingPoints) throws(RingSignatureError) {
-        var hashPoints: [AffinePoint] = []
-        hashPoints.reserveCapacity(points.members.count)
-        for member in points.members {
-            guard let hp = RingHashes.hashToCurvePoint(member.compressed) else { throw .hashToCurveFailed }
-            hashPoints.append(hp)
+    /// Throws `invalidPoint` for a key that does not decode and
+    /// `hashToCurveFailed` when a member has no hash-to-curve point.
+    init(imageKey: Bytes, memberKeys: [Bytes]) throws(RingSignatureError) {
+        let cache = RingPointCache.shared
+        guard let image = cache.image(imageKey) else { throw .invalidPoint(field: "key image") }
+        var members: [PointTables] = []
+        var hashes: [PointTables] = []
+        members.reserveCapacity(memberKeys.count)
+        hashes.reserveCapacity(memberKeys.count)
+        for (i, key) in memberKeys.enumerated() {
+            guard let m = cache.member(key) else { throw .invalidPoint(field: "ring member \(i)") }
+            guard let h = m.hashTables else { throw .hashToCurveFailed }
+            members.append(m.tables)
+            hashes.append(h)
         }
-        let n = points.members.count
-        let all = OddMultiples.tables(for: [points.image] + points.members + hashPoints, window: PublicMultiplication.window)
-            .map(PointTables.init)
-        image = all[0]
-        members = Array(all[1...n])
-        hashes = Array(all[(n + 1)...])
+        self.image = image
+        self.members = members
+        self.hashes = hashes
     }
 
     /// L = c·P_k + s·G and R = c·I + s·H_p(P_k), compressed; nil when a
@@ -51,19 +49,8 @@ struct RingTables {
 extension RingSignature {
     /// Recomputes the challenge chain around the ring; valid iff it closes on c0.
     public func verify(message: Bytes) -> Bool {
-        guard let image = AffinePoint(compressed: keyImage.compressed) else { return false }
-        var members: [AffinePoint] = []
-        members.reserveCapacity(ring.count)
-        for key in ring {
-            guard let p = AffinePoint(compressed: key.compressed) else { return false }
-            members.append(p)
-        }
-        return verify(message: message, points: RingPoints(image: image, members: members))
-    }
-
-    /// `verify(message:)` with the points already decompressed.
-    func verify(message: Bytes, points: RingPoints) -> Bool {
-        guard !ring.isEmpty, responses.count == ring.count, let tables = try? RingTables(points) else { return false }
+        guard !ring.isEmpty, responses.count == ring.count,
+              let tables = try? RingTables(imageKey: keyImage.compressed, memberKeys: ring.map(\.compressed)) else { return false }
         var c = c0
         for (k, s) in responses.enumerated() {
             guard let commitments = tables.commitments(member: k, c: c, s: s),
