@@ -20,13 +20,20 @@ public enum KeyError: Error, Sendable, Equatable, CustomStringConvertible {
 /// gateway key that ring-signs relay requests.
 public struct PrivateKey: Sendable, Hashable {
     public let bytes: Bytes
+    /// Derived once here: signers ask for it on every relay (ring lookup,
+    /// key-image memo), and a fresh k·G costs about as much as an ECDSA signature.
+    public let publicKey: PublicKey
 
     public init(bytes: Bytes) throws(KeyError) {
         guard bytes.count == 32 else { throw .invalidPrivateKeyLength(bytes.count) }
         let ok = bytes.withUnsafeBufferPointer { secp256k1_ec_seckey_verify(Secp256k1Context.shared.raw, $0.baseAddress!) }
         guard ok == 1 else { throw .privateKeyOutOfRange }
         self.bytes = bytes
+        publicKey = Self.derivePublicKey(bytes)
     }
+
+    public static func == (a: PrivateKey, b: PrivateKey) -> Bool { a.bytes == b.bytes }
+    public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
 
     /// Accepts 64 hex digits with an optional `0x`, as key files store them.
     public init(hex: String) throws {
@@ -47,7 +54,7 @@ public struct PrivateKey: Sendable, Hashable {
 
     public static func fromSecret(_ secret: String) -> PrivateKey { fromSecret(Array(secret.utf8)) }
 
-    public var publicKey: PublicKey {
+    private static func derivePublicKey(_ bytes: Bytes) -> PublicKey {
         var pk = secp256k1_pubkey()
         let ok = bytes.withUnsafeBufferPointer { secp256k1_ec_pubkey_create(Secp256k1Context.shared.raw, &pk, $0.baseAddress!) }
         precondition(ok == 1, "valid secret must give a public key")
