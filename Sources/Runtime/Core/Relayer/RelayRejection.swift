@@ -1,4 +1,3 @@
-import RelayRuntime
 import PocketProtocol
 
 /// gRPC status codes (the names are what `grpc-status` clients print).
