@@ -207,3 +207,44 @@ fileprivate func randomScalar(_ r: inout RNG) -> [UInt8] {
         #expect(sign(secp256k1_nonce_function_rfc6979) == sign(RFC6979.nonceFunction))
     }
 }
+
+@Test func combTablesMatchLibsecp() {
+    var r = RNG(state: 7)
+    for i in 0..<600 {
+        let pk = libPoint(randomScalar(&r)), qk = libPoint(randomScalar(&r))
+        let P = AffinePoint(compressed: ser(pk))!, Q = AffinePoint(compressed: ser(qk))!
+        var a = randomScalar(&r), b = randomScalar(&r)
+        // Scalars with every tooth set, or only the top and bottom column.
+        if i % 50 == 1 { a = bytes32(N - 1) }
+        if i % 50 == 2 { b = bytes32((BigUInt(1) << 255) + 1) }
+        let combP = CombTable(base: P), combQ = CombTable(base: Q)
+        let l = CombTable.combination(a, combP, b, .generator)
+        let rr = CombTable.combination(a, combP, b, combQ)
+        let n = JacobianPoint.normalize([l, rr])
+        #expect(n[0]?.compressed == tmul(pk, a).flatMap { tadd($0, b) }.map(ser), "L \(i)")
+        #expect(n[1]?.compressed == comb(tmul(pk, a)!, tmul(qk, b)!).map(ser), "R \(i)")
+        // Entry v − 1 is (Σ 2^(32·i) over the bits i of v)·P.
+        let v = Int(r.next() % 255) + 1
+        let multiplier = (0..<8).filter { v >> $0 & 1 == 1 }.reduce(BigUInt(0)) { $0 + (BigUInt(1) << (32 * $1)) }
+        #expect(combP.points[v - 1].compressed == tmul(pk, bytes32(multiplier)).map(ser), "entry \(v)")
+    }
+}
+
+@Test func combExceptionalCasesMatch() {
+    var r = RNG(state: 8)
+    for _ in 0..<100 {
+        let pk = libPoint(randomScalar(&r))
+        let P = AffinePoint(compressed: ser(pk))!
+        let t = CombTable(base: P), tNeg = CombTable(base: P.negated)
+        let a = randomScalar(&r)
+        let aBig = BigUInt(Data(a))
+        // a·P + (n − a)·P and a·P + a·(−P) cancel; a·P + a·P doubles.
+        #expect(CombTable.combination(a, t, bytes32(N - aBig), t).isInfinity)
+        #expect(CombTable.combination(a, t, a, tNeg).isInfinity)
+        let d = CombTable.combination(a, t, a, t)
+        #expect(JacobianPoint.normalize([d])[0]?.compressed == tmul(pk, bytes32((aBig * 2) % N)).map(ser))
+        // A zero scalar contributes nothing.
+        let z = CombTable.combination(bytes32(0), t, a, .generator)
+        #expect(JacobianPoint.normalize([z])[0]?.compressed == ser(libPoint(a)))
+    }
+}

@@ -71,6 +71,28 @@ import Testing
         #expect(failures == 0)
     }
 
+    /// Keys first seen go through wNAF tables; from their second use the
+    /// cache holds comb tables. Both paths must give the same commitments.
+    @Test func firstUseAndCombPathsGiveTheSameCommitments() throws {
+        var rng = SeededRNG(seed: 77)
+        let keys = (0..<3).map { _ in PrivateKey.fromSecret(rng.bytes(32)) }
+        let ring = keys.map(\.publicKey.compressed)
+        let image = keys[1].publicKey.compressed  // any valid point not yet cached
+        let cache = RingPointCache(capacity: 1_000)
+        let first = try RingTables(imageKey: image, memberKeys: ring, cache: cache)
+        #expect(first.image.comb == nil && first.members.allSatisfy { $0.combs == nil })
+        let second = try RingTables(imageKey: image, memberKeys: ring, cache: cache)
+        #expect(second.image.comb != nil && second.members.allSatisfy { $0.combs != nil })
+        for k in 0..<3 {
+            for _ in 0..<20 {
+                let c = Secp256k1Order.reduce(rng.bytes(32)), s = Secp256k1Order.reduce(rng.bytes(32))
+                let a = try #require(first.commitments(member: k, c: c, s: s))
+                let b = try #require(second.commitments(member: k, c: c, s: s))
+                #expect(a.l == b.l && a.r == b.r)
+            }
+        }
+    }
+
     @Test func malformedBytesAreTypedErrors() throws {
         for n in 0..<4 {
             #expect(throws: RingSignatureError.truncatedHeader(length: n)) { try RingSignature(serialized: [UInt8](repeating: 0, count: n)) }

@@ -9,7 +9,9 @@ import Foundation
 /// cache only saves time. It holds public points only and empties itself
 /// when full.
 final class RingPointCache: @unchecked Sendable {
-    static let shared = RingPointCache(capacity: 8_192)
+    /// Bounds memory to roughly 40 MiB: a member's wNAF tables count 1
+    /// (~1 KiB), a comb table 16.
+    static let shared = RingPointCache(capacity: 32_768)
 
     /// What verification needs of one ring member.
     struct Member {
@@ -17,13 +19,32 @@ final class RingPointCache: @unchecked Sendable {
         let tables: PointTables
         /// Tables of H_p(P) (nil when P has no hash-to-curve point).
         let hashTables: PointTables?
+        let hashPoint: AffinePoint?
+        /// Combs of P and H_p(P), built on the member's second use.
+        var combs: (point: CombTable, hash: CombTable)?
+        var uses = 1
     }
+
+    /// What verification needs of a key image.
+    struct Image {
+        let point: AffinePoint
+        let tables: PointTables
+        var comb: CombTable?
+        var uses = 1
+    }
+
+    /// A point earns its comb table (16 KiB, ~4 multiplications to build)
+    /// on this use: honest keys recur on every relay of a session, a
+    /// one-off key from a garbage request never pays for one.
+    static let combAfterUses = 2
 
     private let lock = NSLock()
     private let capacity: Int
     private var points: [Bytes: AffinePoint] = [:]
     private var members: [Bytes: Member] = [:]
-    private var images: [Bytes: PointTables] = [:]
+    private var images: [Bytes: Image] = [:]
+    /// Comb tables held (each 16 KiB); they count ×16 against the capacity.
+    private var combCount = 0
     private var hashPoints: [Bytes: AffinePoint] = [:]
     /// Signer public key → (H_p point for libsecp256k1, key image). The key
     /// image is public (every signature carries it) and fixed per key.
@@ -48,22 +69,42 @@ final class RingPointCache: @unchecked Sendable {
     }
 
     func member(_ compressed: Bytes) -> Member? {
-        if let hit = lock.withLock({ members[compressed] }) { return hit }
+        if var hit = lock.withLock({ members[compressed] }) {
+            guard hit.combs == nil, let hp = hit.hashPoint else { return hit }
+            hit.uses += 1
+            if hit.uses >= Self.combAfterUses {
+                hit.combs = (CombTable(base: hit.point), CombTable(base: hp))
+                store(combs: 2) { members[compressed] = hit }
+            } else {
+                lock.withLock { members[compressed] = hit }
+            }
+            return hit
+        }
         guard let p = point(compressed) else { return nil }
         let hp = hashToCurve(compressed)
         let built = OddMultiples.tables(for: [p] + (hp.map { [$0] } ?? []), window: PublicMultiplication.window).map(PointTables.init)
-        let m = Member(point: p, tables: built[0], hashTables: hp == nil ? nil : built[1])
+        let m = Member(point: p, tables: built[0], hashTables: hp == nil ? nil : built[1], hashPoint: hp)
         store { members[compressed] = m }
         return m
     }
 
     /// Tables of a key image.
-    func image(_ compressed: Bytes) -> PointTables? {
-        if let hit = lock.withLock({ images[compressed] }) { return hit }
+    func image(_ compressed: Bytes) -> Image? {
+        if var hit = lock.withLock({ images[compressed] }) {
+            guard hit.comb == nil else { return hit }
+            hit.uses += 1
+            if hit.uses >= Self.combAfterUses {
+                hit.comb = CombTable(base: hit.point)
+                store(combs: 1) { images[compressed] = hit }
+            } else {
+                lock.withLock { images[compressed] = hit }
+            }
+            return hit
+        }
         guard let p = point(compressed) else { return nil }
-        let t = PointTables(OddMultiples.tables(for: [p], window: PublicMultiplication.window)[0])
-        store { images[compressed] = t }
-        return t
+        let image = Image(point: p, tables: PointTables(OddMultiples.tables(for: [p], window: PublicMultiplication.window)[0]))
+        store { images[compressed] = image }
+        return image
     }
 
     /// The signer's H_p(P) and key image x·H_p(P), computed once per key.
@@ -77,15 +118,17 @@ final class RingPointCache: @unchecked Sendable {
         return entry
     }
 
-    private func store(_ body: () -> Void) {
+    private func store(combs: Int = 0, _ body: () -> Void) {
         lock.withLock {
-            if points.count + members.count + images.count + hashPoints.count + signers.count >= capacity {
+            if points.count + members.count + images.count + hashPoints.count + signers.count + 16 * (combCount + combs) >= capacity {
                 points.removeAll(keepingCapacity: true)
                 members.removeAll(keepingCapacity: true)
                 images.removeAll(keepingCapacity: true)
                 hashPoints.removeAll(keepingCapacity: true)
                 signers.removeAll(keepingCapacity: true)
+                combCount = 0
             }
+            combCount += combs
             body()
         }
     }
