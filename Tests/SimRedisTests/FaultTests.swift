@@ -193,4 +193,36 @@ struct FaultTests {
         #expect(counts == [.integer(0), .integer(2), .integer(1), .integer(1), .integer(0)])
         #expect(received == ["a:ch:m1", "a:other:m2", "a:ch:m3", "b:ch:m1"])
     }
+
+    /// While pub/sub loss is on, PUBLISH still reports its receivers but
+    /// nothing arrives; subscriptions survive it and receive again after.
+    @Test func pubSubLossDropsDeliveriesButKeepsSubscriptions() throws {
+        let kernel = SimKernel(seed: 1)
+        let (counts, received, counters) = try kernel.run {
+            let model = RedisModel(clock: kernel.clock)
+            let pub = RedisModelClient(model: model, name: "pub")
+            let s1 = RedisModelClient(model: model, name: "s1")
+            let s2 = RedisModelClient(model: model, name: "s2")
+            let a = try await s1.subscribe(channels: ["ch"])
+            let b = try await s2.subscribe(channels: ["ch"])
+            var counts: [RedisReply] = []
+            counts.append(try await pub.send(.publish(channel: "ch", message: bytes("before"))))
+            model.setPubSubLoss(true)
+            counts.append(try await pub.send(.publish(channel: "ch", message: bytes("lost-1"))))
+            counts.append(try await pub.send(.publish(channel: "ch", message: bytes("lost-2"))))
+            counts.append(try await pub.send(.publish(channel: "nobody", message: bytes("lost-3"))))
+            model.setPubSubLoss(false)
+            counts.append(try await pub.send(.publish(channel: "ch", message: bytes("after"))))
+            await a.close()
+            await b.close()
+            var got: [String] = []
+            for await m in a.messages { got.append("a:" + String(decoding: m.payload, as: UTF8.self)) }
+            for await m in b.messages { got.append("b:" + String(decoding: m.payload, as: UTF8.self)) }
+            return (counts, got, model.faultCounters)
+        }
+        #expect(counts == [.integer(2), .integer(2), .integer(2), .integer(0), .integer(2)])
+        #expect(received == ["a:before", "a:after", "b:before", "b:after"])
+        #expect(counters.pubSubMessagesLost == 4)
+        #expect(counters.subscriptionsEnded == 0)
+    }
 }

@@ -217,6 +217,10 @@ extension RedisModel {
 
     func publish(_ channel: String, _ message: [UInt8]) -> Int64 {
         guard let subs = channels[channel], !subs.isEmpty else { return 0 }
+        if serverFaults.pubSubLoss {
+            counters.pubSubMessagesLost += Int64(subs.count)
+            return Int64(subs.count)
+        }
         let m = PubSubMessage(channel: channel, payload: message)
         for s in subs { s.continuation.yield(m) }
         return Int64(subs.count)

@@ -26,6 +26,8 @@ public struct RedisFaultCounters: Sendable, Hashable {
     public var blockedReadersDisconnected: Int64 = 0
     /// Pub/sub subscriptions ended by a fault (their streams finished).
     public var subscriptionsEnded: Int64 = 0
+    /// Pub/sub deliveries (one per receiving subscriber) lost to `setPubSubLoss(true)`.
+    public var pubSubMessagesLost: Int64 = 0
 
     public init() {}
 }
@@ -63,6 +65,7 @@ struct ServerFaultState {
     var unavailable = false
     var extraLatency: Duration = .zero
     var replyDrops: [ReplyDropFault] = []
+    var pubSubLoss = false
     /// Incremented whenever every connection is dropped (outage, restart).
     var generation: UInt64 = 0
 }
@@ -126,12 +129,23 @@ extension RedisModel {
         lock.unlock()
     }
 
+    /// While on, every PUBLISH is answered as usual (the receiver count a
+    /// real server reports) but no subscriber sees the message: pub/sub's
+    /// at-most-once delivery at its worst (a subscriber's output buffer
+    /// overflowing, a proxy dropping frames). Subscriptions stay open.
+    public func setPubSubLoss(_ on: Bool) {
+        lock.lock()
+        serverFaults.pubSubLoss = on
+        lock.unlock()
+    }
+
     /// Removes every pending fault and brings the server up (data untouched).
     public func clearFaults() {
         lock.lock()
         serverFaults.unavailable = false
         serverFaults.extraLatency = .zero
         serverFaults.replyDrops.removeAll()
+        serverFaults.pubSubLoss = false
         lock.unlock()
     }
 

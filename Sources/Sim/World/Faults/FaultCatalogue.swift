@@ -13,6 +13,7 @@ public enum FaultKind: String, Sendable, CaseIterable {
     case redisDown = "redis_down"
     case redisRestart = "redis_restart"
     case redisSlow = "redis_slow"
+    case pubsubLoss = "pubsub_loss"
     // The chain and its mempool (no target)
     case chainStall = "chain_stall"
     case txDrop = "tx_drop"
@@ -30,7 +31,7 @@ public enum FaultKind: String, Sendable, CaseIterable {
         switch self {
         case .crash, .stop, .redisPartition, .chainPartition, .chainLatency, .clockSkew: return .node
         case .redisDropReplies: return .node
-        case .redisDown, .redisRestart, .redisSlow, .chainStall, .txDrop, .txDelay, .txReorder, .txNeverInclude: return .none
+        case .redisDown, .redisRestart, .redisSlow, .pubsubLoss, .chainStall, .txDrop, .txDelay, .txReorder, .txNeverInclude: return .none
         case .backendDown, .backendErrors, .backendSlow: return .service
         }
     }
@@ -47,14 +48,14 @@ public enum FaultKind: String, Sendable, CaseIterable {
         case .txDrop, .txNeverInclude: return ["count", "filter"]
         case .txDelay: return ["blocks", "count", "filter"]
         case .backendErrors: return ["rate"]
-        case .crash, .stop, .redisPartition, .chainPartition, .redisDown, .chainStall, .txReorder, .backendDown: return []
+        case .crash, .stop, .redisPartition, .chainPartition, .redisDown, .pubsubLoss, .chainStall, .txReorder, .backendDown: return []
         }
     }
 
     /// Faults that need a `duration_blocks` to mean anything.
     var requiresDuration: Bool {
         switch self {
-        case .redisPartition, .chainPartition, .chainLatency, .redisDown, .redisSlow, .chainStall, .txReorder,
+        case .redisPartition, .chainPartition, .chainLatency, .redisDown, .redisSlow, .pubsubLoss, .chainStall, .txReorder,
              .backendDown, .backendErrors, .backendSlow:
             return true
         default:

@@ -142,6 +142,7 @@ final class FaultTimeline: @unchecked Sendable {
                 restartRedis(persist: p["persist"] != "false")
             }
         case .redisSlow: redis.setExtraLatency(Self.milliseconds(p["latency_ms"]))
+        case .pubsubLoss: redis.setPubSubLoss(true)
         case .chainStall: await chain.stall(blocks: Int(fault.durationBlocks ?? 1))
         case .txDrop: await chain.dropTransactions(count: Int(p["count"] ?? "1"), filter: Self.filter(p["filter"]))
         case .txDelay: await chain.delayTransactions(byBlocks: Int(p["blocks"] ?? "1") ?? 1, count: Int(p["count"] ?? "1"), filter: Self.filter(p["filter"]))
@@ -175,6 +176,7 @@ final class FaultTimeline: @unchecked Sendable {
         case .redisDown: redis.setUnavailable(false)
         case .redisRestart: restartRedis(persist: fault.parameters["persist"] != "false")
         case .redisSlow: redis.setExtraLatency(.zero)
+        case .pubsubLoss: redis.setPubSubLoss(false)
         case .txReorder: await chain.setReorderWithinBlock(false)
         case .backendDown, .backendErrors, .backendSlow: world.context.backend.setFault(nil, service: fault.target ?? "*")
         }

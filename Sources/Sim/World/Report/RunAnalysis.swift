@@ -66,6 +66,7 @@ struct RunAnalysis {
         metrics["relays_lost_redis_data_loss"] = Double(explained)
         metrics["faults_applied"] = Double(world.faults.faultsApplied)
         metrics["redis_keys_lost"] = Double(world.faults.redisKeysLost)
+        metrics["redis_pubsub_lost"] = Double(world.context.redis.faultCounters.pubSubMessagesLost)
         let failover = FailoverAnalysis(events: world.kernel.trace.retained, blockTime: spec.blockTime)
         metrics["failovers"] = Double(failover.takeovers.count)
         metrics["failover_seconds_max"] = failover.maxSeconds

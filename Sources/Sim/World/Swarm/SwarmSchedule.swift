@@ -72,6 +72,8 @@ public struct SwarmSchedule: Sendable {
                 fault.parameters = ["persist": "true"]
             case .chainStall:
                 fault.durationBlocks = between(1, 3)
+            case .pubsubLoss:
+                fault.durationBlocks = between(1, 6)
             case .txDrop, .txDelay:
                 guard txFaults == 0 else { continue }
                 txFaults += 1
