@@ -6,10 +6,12 @@ import SimKernel
 /// durations, at least one miner and one relayer up at any time, at most one
 /// lost transaction), so a failing seed is a bug, not bad luck.
 public struct SwarmSchedule: Sendable {
-    /// Fault kinds swarm may draw, by default.
+    /// Fault kinds swarm may draw, by default: all but `pubsub_loss`, which
+    /// the runtime is immune to by construction (it uses no pub/sub).
     public static let defaultKinds: [FaultKind] = [
         .crash, .stop, .redisPartition, .chainPartition, .redisSlow, .redisRestart, .chainStall,
         .txDrop, .txDelay, .backendErrors, .backendSlow, .clockSkew, .redisDropReplies,
+        .chainLatency, .redisDown, .txReorder, .txNeverInclude, .backendDown,
     ]
 
     public let kinds: [FaultKind]
@@ -45,7 +47,7 @@ public struct SwarmSchedule: Sendable {
             let at = between(2, max(2, lastTraffic + 4))
             var fault = FaultSpec(at: .block(at), kind: kind.rawValue, target: nil, durationBlocks: nil, parameters: [:])
             switch kind {
-            case .crash, .stop, .redisPartition, .chainPartition, .clockSkew, .redisDropReplies:
+            case .crash, .stop, .redisPartition, .chainPartition, .chainLatency, .clockSkew, .redisDropReplies:
                 let minerTarget = spec.topology.miners > 1 && (rng.next() % 3 != 0 || spec.topology.relayers < 2)
                 let relayerTarget = !minerTarget && spec.topology.relayers > 1
                 if !minerTarget && !relayerTarget { continue }
@@ -62,6 +64,7 @@ public struct SwarmSchedule: Sendable {
                 }
                 switch kind {
                 case .clockSkew: fault.parameters = ["offset_ms": String(between(-3000, 3000))]; fault.durationBlocks = duration
+                case .chainLatency: fault.parameters = ["latency_ms": String(between(100, 3000))]; fault.durationBlocks = duration
                 case .redisDropReplies: fault.parameters = ["count": String(between(1, 3))]
                 default: fault.durationBlocks = duration
                 }
@@ -70,23 +73,27 @@ public struct SwarmSchedule: Sendable {
                 fault.parameters = ["latency_ms": String(between(50, 800))]
             case .redisRestart:
                 fault.parameters = ["persist": "true"]
+            case .redisDown:
+                fault.durationBlocks = between(1, 2)
             case .chainStall:
                 fault.durationBlocks = between(1, 3)
             case .pubsubLoss:
                 fault.durationBlocks = between(1, 6)
-            case .txDrop, .txDelay:
+            case .txDrop, .txDelay, .txNeverInclude:
                 guard txFaults == 0 else { continue }
                 txFaults += 1
                 fault.parameters = ["count": "1", "filter": pick(["claims", "proofs", "all"])]
                 if kind == .txDelay { fault.parameters["blocks"] = String(between(1, 2)) }
+            case .txReorder:
+                fault.durationBlocks = between(1, 3)
+            case .backendDown:
+                fault.durationBlocks = between(1, 2)
             case .backendErrors:
                 fault.durationBlocks = between(1, 2)
                 fault.parameters = ["rate": pick(["0.2", "0.5", "1"])]
             case .backendSlow:
                 fault.durationBlocks = between(1, 2)
                 fault.parameters = ["latency_ms": String(between(100, 2000))]
-            default:
-                continue
             }
             out.append(fault)
         }
