@@ -27,7 +27,9 @@ enum Bench {
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
+    /// "n/a" for a value that is not finite (e.g. a ratio to a reference that measured 0).
     static func format(_ value: Double, decimals: Int = 1) -> String {
+        guard value.isFinite else { return "n/a" }
         let scale = pow10(decimals)
         let rounded = (value * scale).rounded() / scale
         return decimals == 0 ? String(Int64(rounded)) : String(rounded)
