@@ -31,20 +31,13 @@ struct MinerTxBuilder: Sendable {
         timestamp.seconds = deadline
         timestamp.nanos = Int32(ByteOrder.readBigEndian32(Hash.sha256(uniqueness), at: 0) % 1_000_000_000)
 
-        func spec(gas: UInt64, fee: UInt64) -> CosmosTxSpec {
-            var coins: [Cosmos_Base_V1beta1_Coin] = []
-            if fee > 0 {
-                var coin = Cosmos_Base_V1beta1_Coin()
-                coin.denom = config.feeDenom
-                coin.amount = String(fee)
-                coins.append(coin)
-            }
-            return CosmosTxSpec(
+        func spec(gas: UInt64, fee: [Cosmos_Base_V1beta1_Coin]) -> CosmosTxSpec {
+            CosmosTxSpec(
                 messages: packed, memo: config.memo, unordered: true, timeoutTimestamp: timestamp,
-                feeAmount: coins, gasLimit: gas, signerPublicKey: key.publicKey.compressed,
+                feeAmount: fee, gasLimit: gas, signerPublicKey: key.publicKey.compressed,
                 chainID: config.chainID, accountNumber: accountNumber, sequence: 0)
         }
-        let probe = try sign(spec(gas: 0, fee: 0))
+        let probe = try sign(spec(gas: 0, fee: []))
         let used: UInt64
         do {
             used = try await chain.simulate(txBytes: probe.txRawBytes)
@@ -52,8 +45,7 @@ struct MinerTxBuilder: Sendable {
             throw MinerTxError("simulation failed: \(error)")
         }
         let gas = UInt64((Double(used) * config.gasAdjustment).rounded(.up))
-        let fee = config.gasPrice > 0 ? UInt64((Double(gas) * config.gasPrice).rounded(.up)) : 0
-        return try sign(spec(gas: gas, fee: fee))
+        return try sign(spec(gas: gas, fee: fee(forGas: gas)))
     }
 
     /// The same messages, memo and timeout timestamp as `txBytes` (a tx the
@@ -65,18 +57,20 @@ struct MinerTxBuilder: Sendable {
         let body = try CanonicalCodec.decode(Cosmos_Tx_V1beta1_TxBody.self, from: Bytes(raw.bodyBytes))
         let auth = try CanonicalCodec.decode(Cosmos_Tx_V1beta1_AuthInfo.self, from: Bytes(raw.authInfoBytes))
         let gas = auth.fee.gasLimit + max(1, auth.fee.gasLimit / 5)
-        let fee = config.gasPrice > 0 ? UInt64((Double(gas) * config.gasPrice).rounded(.up)) : 0
-        var coins: [Cosmos_Base_V1beta1_Coin] = []
-        if fee > 0 {
-            var coin = Cosmos_Base_V1beta1_Coin()
-            coin.denom = config.feeDenom
-            coin.amount = String(fee)
-            coins.append(coin)
-        }
         return try sign(CosmosTxSpec(
             messages: body.messages, memo: body.memo, timeoutHeight: body.timeoutHeight, unordered: body.unordered,
-            timeoutTimestamp: body.hasTimeoutTimestamp ? body.timeoutTimestamp : nil, feeAmount: coins, gasLimit: gas,
+            timeoutTimestamp: body.hasTimeoutTimestamp ? body.timeoutTimestamp : nil, feeAmount: fee(forGas: gas), gasLimit: gas,
             signerPublicKey: key.publicKey.compressed, chainID: config.chainID, accountNumber: accountNumber, sequence: 0))
+    }
+
+    /// ceil(gas × gas price) in the fee denomination; no coin at all when it is 0.
+    private func fee(forGas gas: UInt64) -> [Cosmos_Base_V1beta1_Coin] {
+        let amount = config.gasPrice > 0 ? UInt64((Double(gas) * config.gasPrice).rounded(.up)) : 0
+        guard amount > 0 else { return [] }
+        var coin = Cosmos_Base_V1beta1_Coin()
+        coin.denom = config.feeDenom
+        coin.amount = String(amount)
+        return [coin]
     }
 
     private func sign(_ spec: CosmosTxSpec) throws -> SignedCosmosTx {
