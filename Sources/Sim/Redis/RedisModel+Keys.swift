@@ -157,10 +157,34 @@ extension RedisModel {
         return .found(h)
     }
 
+    /// The hash at `key`, created empty when missing; nil when the key holds another type.
+    func hashForWrite(_ key: String) -> HashValue? {
+        switch lookupHash(key) {
+        case .wrongType: return nil
+        case .found(let existing): return existing
+        case .missing:
+            let h = HashValue()
+            keyspace[key] = KeyEntry(value: .hash(h), expiresAt: nil)
+            return h
+        }
+    }
+
     func lookupSet(_ key: String) -> Lookup<SetValue> {
         guard let e = keyspace[key] else { return .missing }
         guard case .set(let s) = e.value else { return .wrongType }
         return .found(s)
+    }
+
+    /// The set at `key`, created empty when missing; nil when the key holds another type.
+    func setForWrite(_ key: String) -> SetValue? {
+        switch lookupSet(key) {
+        case .wrongType: return nil
+        case .found(let existing): return existing
+        case .missing:
+            let s = SetValue()
+            keyspace[key] = KeyEntry(value: .set(s), expiresAt: nil)
+            return s
+        }
     }
 
     func lookupStream(_ key: String) -> Lookup<StreamValue> {
@@ -247,28 +271,14 @@ extension RedisModel {
 
     func hset(_ key: String, _ fields: [FieldValue]) -> RedisReply {
         guard !fields.isEmpty else { return .error(RedisErrors.arity("hset")) }
-        let h: HashValue
-        switch lookupHash(key) {
-        case .wrongType: return .error(RedisErrors.wrongType)
-        case .found(let existing): h = existing
-        case .missing:
-            h = HashValue()
-            keyspace[key] = KeyEntry(value: .hash(h), expiresAt: nil)
-        }
+        guard let h = hashForWrite(key) else { return .error(RedisErrors.wrongType) }
         var created: Int64 = 0
         for f in fields where h.set(f.field, f.value) { created += 1 }
         return .integer(created)
     }
 
     func hincrBy(_ key: String, _ field: [UInt8], _ amount: Int64) -> RedisReply {
-        let h: HashValue
-        switch lookupHash(key) {
-        case .wrongType: return .error(RedisErrors.wrongType)
-        case .found(let existing): h = existing
-        case .missing:
-            h = HashValue()
-            keyspace[key] = KeyEntry(value: .hash(h), expiresAt: nil)
-        }
+        guard let h = hashForWrite(key) else { return .error(RedisErrors.wrongType) }
         var old: Int64 = 0
         if let bytes = h.get(field) {
             guard let v = RedisText.parseInt64(bytes) else { return .error(RedisErrors.hashNotInteger) }
@@ -284,14 +294,7 @@ extension RedisModel {
 
     func sadd(_ key: String, _ members: [[UInt8]]) -> RedisReply {
         guard !members.isEmpty else { return .error(RedisErrors.arity("sadd")) }
-        let s: SetValue
-        switch lookupSet(key) {
-        case .wrongType: return .error(RedisErrors.wrongType)
-        case .found(let existing): s = existing
-        case .missing:
-            s = SetValue()
-            keyspace[key] = KeyEntry(value: .set(s), expiresAt: nil)
-        }
+        guard let s = setForWrite(key) else { return .error(RedisErrors.wrongType) }
         var added: Int64 = 0
         for m in members where s.members.insert(m).inserted { added += 1 }
         return .integer(added)

@@ -13,6 +13,23 @@ extension RedisModel {
         .error("NOGROUP No such key '\(RedisText.formatted(key))' or consumer group '\(RedisText.formatted(group))'")
     }
 
+    private enum GroupLookup {
+        case found(StreamValue, ConsumerGroup)
+        /// WRONGTYPE, or NOGROUP for a missing key or group.
+        case failed(RedisReply)
+    }
+
+    /// The stream and group a group command works on, or the error Redis answers.
+    private func lookupGroup(_ key: String, _ group: String) -> GroupLookup {
+        switch lookupStream(key) {
+        case .wrongType: return .failed(.error(RedisErrors.wrongType))
+        case .missing: return .failed(noGroup(key, group))
+        case .found(let s):
+            guard let g = s.group(group) else { return .failed(noGroup(key, group)) }
+            return .found(s, g)
+        }
+    }
+
 
     // MARK: XADD
 
@@ -314,12 +331,9 @@ extension RedisModel {
 
     func xpendingSummary(_ key: String, _ group: String) -> RedisReply {
         let g: ConsumerGroup
-        switch lookupStream(key) {
-        case .wrongType: return .error(RedisErrors.wrongType)
-        case .missing: return noGroup(key, group)
-        case .found(let s):
-            guard let found = s.group(group) else { return noGroup(key, group) }
-            g = found
+        switch lookupGroup(key, group) {
+        case .failed(let reply): return reply
+        case .found(_, let found): g = found
         }
         guard let first = g.pel.firstID, let last = g.pel.lastID else {
             return .array([.integer(0), .null, .null, .null])
@@ -335,12 +349,9 @@ extension RedisModel {
                   _ now: Int64) -> RedisReply {
         var remaining = Swift.max(0, count)
         let g: ConsumerGroup
-        switch lookupStream(key) {
-        case .wrongType: return .error(RedisErrors.wrongType)
-        case .missing: return noGroup(key, group)
-        case .found(let s):
-            guard let found = s.group(group) else { return noGroup(key, group) }
-            g = found
+        switch lookupGroup(key, group) {
+        case .failed(let reply): return reply
+        case .found(_, let found): g = found
         }
         var consumer: Consumer?
         if let consumerName {
@@ -384,13 +395,9 @@ extension RedisModel {
         if argc < 6 { return .error(RedisErrors.arity("xclaim")) }
         let s: StreamValue
         let g: ConsumerGroup
-        switch lookupStream(key) {
-        case .wrongType: return .error(RedisErrors.wrongType)
-        case .missing: return noGroup(key, group)
-        case .found(let found):
-            guard let fg = found.group(group) else { return noGroup(key, group) }
-            s = found
-            g = fg
+        switch lookupGroup(key, group) {
+        case .failed(let reply): return reply
+        case .found(let fs, let fg): (s, g) = (fs, fg)
         }
         let minIdle = Swift.max(0, minIdleArg)
         var deliveryTime = now
@@ -439,13 +446,9 @@ extension RedisModel {
         if count < 1 || count > Int.max / 16 { return .error(RedisErrors.autoclaimCount) }
         let s: StreamValue
         let g: ConsumerGroup
-        switch lookupStream(key) {
-        case .wrongType: return .error(RedisErrors.wrongType)
-        case .missing: return noGroup(key, group)
-        case .found(let found):
-            guard let fg = found.group(group) else { return noGroup(key, group) }
-            s = found
-            g = fg
+        switch lookupGroup(key, group) {
+        case .failed(let reply): return reply
+        case .found(let fs, let fg): (s, g) = (fs, fg)
         }
         var attempts = count * 10
         var remaining = count
