@@ -12,18 +12,6 @@ import Testing
 fileprivate let P = BigUInt("fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f", radix: 16)!
 fileprivate let N = BigUInt("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", radix: 16)!
 
-fileprivate struct RNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
-}
-
 fileprivate func big(_ f: FieldElement) -> BigUInt { BigUInt(f.n3) << 192 | BigUInt(f.n2) << 128 | BigUInt(f.n1) << 64 | BigUInt(f.n0) }
 fileprivate func fe(_ b: BigUInt) -> FieldElement {
     let w = (0..<4).map { UInt64(truncatingIfNeeded: b >> (64 * $0)) }
@@ -32,7 +20,7 @@ fileprivate func fe(_ b: BigUInt) -> FieldElement {
 fileprivate func bytes32(_ b: BigUInt) -> [UInt8] { let s = Array(b.serialize()); return [UInt8](repeating: 0, count: 32 - s.count) + s }
 
 /// Random 256-bit values biased toward edges: near 0, near p, ≥ p, all-ones limbs.
-fileprivate func randomValue(_ r: inout RNG) -> BigUInt {
+fileprivate func randomValue(_ r: inout SeededRNG) -> BigUInt {
     let kind = r.next() % 8
     let two256 = BigUInt(1) << 256
     switch kind {
@@ -46,7 +34,7 @@ fileprivate func randomValue(_ r: inout RNG) -> BigUInt {
 }
 
 @Test func fieldArithmeticMatchesBigInt() {
-    var r = RNG(state: 1)
+    var r = SeededRNG(seed: 1)
     for _ in 0..<20000 {
         let a = randomValue(&r), b = randomValue(&r)
         let fa = fe(a), fb = fe(b)
@@ -71,7 +59,7 @@ fileprivate func randomValue(_ r: inout RNG) -> BigUInt {
 
 fileprivate let LAMBDA = BigUInt("5363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72", radix: 16)!
 @Test func splitAndNafReconstructTheScalar() {
-    var r = RNG(state: 2)
+    var r = SeededRNG(seed: 2)
     for w in [2, 3, 4, 5, 6, 7, 8, 9, 10] {
         for i in 0..<3000 {
             var k = BigUInt(Data(r.bytes(32))) % N
@@ -107,7 +95,7 @@ fileprivate func comb(_ a: secp256k1_pubkey, _ b: secp256k1_pubkey) -> secp256k1
         var ptrs: [UnsafePointer<secp256k1_pubkey>?] = [ap, bp]
         return secp256k1_ec_pubkey_combine(ctx, &out, &ptrs, 2) == 1 ? out : nil } }
 }
-fileprivate func randomScalar(_ r: inout RNG) -> [UInt8] {
+fileprivate func randomScalar(_ r: inout SeededRNG) -> [UInt8] {
     switch r.next() % 6 {
     case 0: return bytes32(BigUInt(1 + r.next() % 20))
     case 1: return bytes32(N - 1 - BigUInt(r.next() % 20))
@@ -116,7 +104,7 @@ fileprivate func randomScalar(_ r: inout RNG) -> [UInt8] {
 }
 
 @Test func decompressionMatchesLibsecp() {
-    var r = RNG(state: 3)
+    var r = SeededRNG(seed: 3)
     var valid = 0
     for i in 0..<4000 {
         var b = [UInt8(2 + r.next() % 2)] + r.bytes(32)
@@ -139,7 +127,7 @@ fileprivate func randomScalar(_ r: inout RNG) -> [UInt8] {
 }
 
 @Test func combinationsMatchLibsecp() {
-    var r = RNG(state: 4)
+    var r = SeededRNG(seed: 4)
     for i in 0..<1500 {
         let pk = libPoint(randomScalar(&r)), qk = libPoint(randomScalar(&r))
         let P = AffinePoint(compressed: ser(pk))!, Q = AffinePoint(compressed: ser(qk))!
@@ -157,7 +145,7 @@ fileprivate func randomScalar(_ r: inout RNG) -> [UInt8] {
 }
 
 @Test func exceptionalCasesMatch() {
-    var r = RNG(state: 5)
+    var r = SeededRNG(seed: 5)
     for _ in 0..<200 {
         let k = randomScalar(&r)
         let pk = libPoint(k)
@@ -184,7 +172,7 @@ fileprivate func randomScalar(_ r: inout RNG) -> [UInt8] {
 }
 
 @Test func rfc6979MatchesLibsecpNonces() {
-    var r = RNG(state: 6)
+    var r = SeededRNG(seed: 6)
     for i in 0..<3000 {
         var key = randomScalar(&r)
         var msg = r.bytes(32)
@@ -209,7 +197,7 @@ fileprivate func randomScalar(_ r: inout RNG) -> [UInt8] {
 }
 
 @Test func combTablesMatchLibsecp() {
-    var r = RNG(state: 7)
+    var r = SeededRNG(seed: 7)
     for i in 0..<600 {
         let pk = libPoint(randomScalar(&r)), qk = libPoint(randomScalar(&r))
         let P = AffinePoint(compressed: ser(pk))!, Q = AffinePoint(compressed: ser(qk))!
@@ -231,7 +219,7 @@ fileprivate func randomScalar(_ r: inout RNG) -> [UInt8] {
 }
 
 @Test func combExceptionalCasesMatch() {
-    var r = RNG(state: 8)
+    var r = SeededRNG(seed: 8)
     for _ in 0..<100 {
         let pk = libPoint(randomScalar(&r))
         let P = AffinePoint(compressed: ser(pk))!
