@@ -16,6 +16,13 @@ final class DiffClock: ClockPort, @unchecked Sendable {
 
     var now: RuntimeInstant { lock.withLock { RuntimeInstant(unixNanoseconds: nanoseconds) } }
 
+    /// The test clock never steps: monotonic and wall time are one timeline.
+    var monotonicNow: MonotonicInstant { MonotonicInstant(nanoseconds: now.unixNanoseconds) }
+
+    func sleep(until deadline: MonotonicInstant) async throws {
+        try await sleep(until: RuntimeInstant(unixNanoseconds: deadline.nanoseconds))
+    }
+
     func sleep(until deadline: RuntimeInstant) async throws {
         let jumped = lock.withLock { () -> Bool in
             guard now(locked: ()).duration(to: deadline) <= Self.longestJump else { return false }

@@ -183,8 +183,8 @@ import Testing
                 let config = world.config("miner-a")
                 let link = world.chain.link(for: "miner-a")
                 let telemetry = world.log.telemetry(node: "miner-a")
-                let a = Miner(config: config, redis: redisA, chain: link, keys: StaticKeys(world.suppliers), clock: world.kernel.clock,
-                              telemetry: telemetry, blockTracker: BlockTracker(chain: link, clock: world.kernel.clock, telemetry: telemetry, component: "miner"))
+                let ports = RuntimePorts(redis: redisA, keys: StaticKeys(world.suppliers), clock: world.kernel.clock, entropy: world.kernel.entropy, telemetry: telemetry)
+                let a = Miner(config: config, ports: ports, chain: link, blockTracker: BlockTracker(chain: link, clock: world.kernel.clock, telemetry: telemetry, component: "miner"))
                 let b = world.miner("miner-b")
                 let killA = KillSwitch()
                 group.addTask { await world.chain.run(untilHeight: 14) }

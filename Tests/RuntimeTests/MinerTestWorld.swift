@@ -66,10 +66,10 @@ struct NodeTelemetry: TelemetryPort {
     let log: MinerEventLog
     let node: String
 
-    func count(_ name: String, _ labels: TelemetryLabels, by amount: Int64) {}
-    func observe(_ name: String, _ labels: TelemetryLabels, value: Double) {}
-    func gauge(_ name: String, _ labels: TelemetryLabels, value: Double) {}
-    func event(_ component: String, _ name: String, _ fields: TelemetryLabels) {
+    func count(_ metric: MetricDescriptor, _ labels: TelemetryLabels, by amount: Int64) {}
+    func observe(_ metric: MetricDescriptor, _ labels: TelemetryLabels, value: Double) {}
+    func gauge(_ metric: MetricDescriptor, _ labels: TelemetryLabels, value: Double) {}
+    func event(_ component: String, _ name: String, level: EventLevel, _ fields: TelemetryLabels) {
         log.append(.init(time: log.clock.now, node: node, component: component, name: name, fields: fields))
     }
 }
@@ -175,8 +175,9 @@ struct MinerWorld: @unchecked Sendable {
         let telemetry = log.telemetry(node: name)
         let link = chain.link(for: name)
         let tracker = BlockTracker(chain: link, clock: kernel.clock, telemetry: telemetry, component: "miner")
-        return Miner(config: config ?? self.config(name), redis: redis ?? RedisModelClient(model: model, name: name), chain: link,
-                     keys: StaticKeys(held), clock: kernel.clock, telemetry: telemetry, blockTracker: tracker)
+        let ports = RuntimePorts(redis: redis ?? RedisModelClient(model: model, name: name), keys: StaticKeys(held), clock: kernel.clock,
+                                 entropy: kernel.entropy, telemetry: telemetry)
+        return Miner(config: config ?? self.config(name), ports: ports, chain: link, blockTracker: tracker)
     }
 
     /// `count` signed relays for supplier `i` in the session containing `height`.

@@ -47,7 +47,7 @@ import Testing
         var config = MinerConfig.standard(instanceID: "t", blockTime: .seconds(10), chainID: "pocket-sim")
         config.gasPrice = 0.5
         let original = try Self.claimTx(["s1", "s2"])
-        let replacement = try MinerTxBuilder(config: config, chain: NoChain(), key: Self.key).replacement(of: original, accountNumber: 7)
+        let replacement = try MinerTxBuilder(config: config, chain: NoChain(), signer: InMemorySigner(Self.key)).replacement(of: original, accountNumber: 7)
         #expect(replacement.txRawBytes != original)
         let a = try CanonicalCodec.decode(Cosmos_Tx_V1beta1_TxRaw.self, from: original)
         let b = try CanonicalCodec.decode(Cosmos_Tx_V1beta1_TxRaw.self, from: replacement.txRawBytes)

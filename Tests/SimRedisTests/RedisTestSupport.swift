@@ -29,6 +29,13 @@ final class TestClock: ClockPort, @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The test clock never steps: monotonic and wall time are one timeline.
+    var monotonicNow: MonotonicInstant { MonotonicInstant(nanoseconds: now.unixNanoseconds) }
+
+    func sleep(until deadline: MonotonicInstant) async throws {
+        try await sleep(until: RuntimeInstant(unixNanoseconds: deadline.nanoseconds))
+    }
+
     func sleep(until deadline: RuntimeInstant) async throws {
         lock.withLock {
             if deadline.unixNanoseconds > nanoseconds { nanoseconds = deadline.unixNanoseconds }

@@ -192,9 +192,9 @@ struct MinerRebuildBench: ParsableCommand {
             config.startupSettle = .zero
             config.rebuildChunk = chunk
             let chain = NoChain()
-            let miner = Miner(config: config, redis: RedisModelClient(model: model, name: "bench-miner"), chain: chain,
-                              keys: StaticKeys([supplierKey]), clock: kernel.clock, telemetry: probe,
-                              blockTracker: BlockTracker(chain: chain, clock: kernel.clock, telemetry: NullTelemetry(), component: "bench"))
+            let ports = RuntimePorts(redis: RedisModelClient(model: model, name: "bench-miner"), keys: StaticKeys([supplierKey]),
+                                     clock: kernel.clock, entropy: kernel.entropy, telemetry: probe)
+            let miner = Miner(config: config, ports: ports, chain: chain, blockTracker: BlockTracker(chain: chain, clock: kernel.clock, telemetry: NullTelemetry(), component: "bench"))
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await miner.run() }
                 for await _ in probe.rebuilt {}
@@ -222,10 +222,10 @@ private final class RebuildProbe: TelemetryPort, @unchecked Sendable {
     var rebuiltAt: ContinuousClock.Instant? { lock.withLock { at } }
     var entries: Int? { lock.withLock { count } }
 
-    func count(_ name: String, _ labels: TelemetryLabels, by amount: Int64) {}
-    func observe(_ name: String, _ labels: TelemetryLabels, value: Double) {}
-    func gauge(_ name: String, _ labels: TelemetryLabels, value: Double) {}
-    func event(_ component: String, _ name: String, _ fields: TelemetryLabels) {
+    func count(_ metric: MetricDescriptor, _ labels: TelemetryLabels, by amount: Int64) {}
+    func observe(_ metric: MetricDescriptor, _ labels: TelemetryLabels, value: Double) {}
+    func gauge(_ metric: MetricDescriptor, _ labels: TelemetryLabels, value: Double) {}
+    func event(_ component: String, _ name: String, level: EventLevel, _ fields: TelemetryLabels) {
         guard name == MinerEvent.workerRebuilt else { return }
         let now = ContinuousClock().now
         lock.withLock {

@@ -138,5 +138,6 @@ struct RedisModelBench: ParsableCommand {
 /// A clock that never moves (the sync benchmark measures the model, not time).
 private struct FixedClock: ClockPort {
     var now: RuntimeInstant { RuntimeInstant(unixNanoseconds: 1_767_225_600_000_000_000) }
-    func sleep(until deadline: RuntimeInstant) async throws {}
+    var monotonicNow: MonotonicInstant { MonotonicInstant(nanoseconds: 0) }
+    func sleep(until deadline: MonotonicInstant) async throws {}
 }

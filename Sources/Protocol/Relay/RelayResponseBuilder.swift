@@ -66,14 +66,20 @@ public enum RelayResponseBuilder {
     /// `payload_hash = sha256(payload)` and the supplier's signature over its
     /// signable hash (ECDSA over sha256 of it, §2.3).
     public static func signed(sessionHeader: Pocket_Session_SessionHeader, payload: Bytes, key: PrivateKey) throws(RelaySigningError) -> Pocket_Service_RelayResponse {
+        var (response, hash) = try unsigned(sessionHeader: sessionHeader, payload: payload)
+        response.meta.supplierOperatorSignature = Data(SupplierSignature.sign(hash, with: key))
+        return response
+    }
+
+    /// The response with its payload hash set but no signature yet, and the
+    /// hash the supplier signs: for signers that keep the key elsewhere
+    /// (a keyring, a remote signer) and only return the signature.
+    public static func unsigned(sessionHeader: Pocket_Session_SessionHeader, payload: Bytes) throws(RelaySigningError) -> (response: Pocket_Service_RelayResponse, signableHash: Bytes) {
         var response = Pocket_Service_RelayResponse()
         response.meta.sessionHeader = sessionHeader
         response.payload = Data(payload)
         try response.updatePayloadHash()
-        let hash: Bytes
-        do { hash = try response.signableHash() } catch { throw .wire(error) }
-        response.meta.supplierOperatorSignature = Data(SupplierSignature.sign(hash, with: key))
-        return response
+        do { return (response, try response.signableHash()) } catch { throw .wire(error) }
     }
 
     /// The reference's unsigned error reply: the request's session header (when

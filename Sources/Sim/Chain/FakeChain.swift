@@ -229,7 +229,7 @@ public actor FakeChain: ChainPort {
         var due = blocks.last.map { $0.time.advanced(by: genesis.blockTime) } ?? genesis.genesisTime
         while !Task.isCancelled {
             if let lastHeight, latestHeight >= lastHeight { return }
-            do { try await clock.sleep(until: due) } catch { return }
+            do { try await clock.sleep(untilWallTime: due) } catch { return }
             if stalledSlots > 0 {
                 stalledSlots -= 1
                 record("block.skipped", [("reason", "stall"), ("slots_left", String(stalledSlots))])

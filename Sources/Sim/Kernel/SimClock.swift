@@ -21,6 +21,14 @@ public struct SimClock: Clock, ClockPort {
         return executor.now
     }
 
+    /// The virtual timeline never steps, so it is its own monotonic clock
+    /// (same nanoseconds as `now`); per-node wall-clock steps live in the nodes' clocks.
+    public var monotonicNow: MonotonicInstant { MonotonicInstant(nanoseconds: now.unixNanoseconds) }
+
+    public func sleep(until deadline: MonotonicInstant) async throws {
+        try await sleep(until: RuntimeInstant(unixNanoseconds: deadline.nanoseconds))
+    }
+
     public var minimumResolution: Swift.Duration { .nanoseconds(1) }
 
     public func sleep(until deadline: RuntimeInstant, tolerance: Swift.Duration?) async throws {

@@ -19,23 +19,24 @@ public final class TraceTelemetry: TelemetryPort, @unchecked Sendable {
         self.node = node
     }
 
-    public func count(_ name: String, _ labels: TelemetryLabels, by amount: Int64) {
-        let key = Self.key(name, labels)
+    public func count(_ metric: MetricDescriptor, _ labels: TelemetryLabels, by amount: Int64) {
+        let key = Self.key(metric.name, labels)
         lock.lock()
         counters[key, default: 0] += amount
         lock.unlock()
     }
 
-    public func observe(_ name: String, _ labels: TelemetryLabels, value: Double) {}
+    public func observe(_ metric: MetricDescriptor, _ labels: TelemetryLabels, value: Double) {}
 
-    public func gauge(_ name: String, _ labels: TelemetryLabels, value: Double) {
-        let key = Self.key(name, labels)
+    public func gauge(_ metric: MetricDescriptor, _ labels: TelemetryLabels, value: Double) {
+        let key = Self.key(metric.name, labels)
         lock.lock()
         gauges[key] = value
         lock.unlock()
     }
 
-    public func event(_ component: String, _ name: String, _ fields: TelemetryLabels) {
+    /// Every level goes into the trace: a replay must see what production would only log at debug.
+    public func event(_ component: String, _ name: String, level: EventLevel, _ fields: TelemetryLabels) {
         trace.record(at: clock.now, component: node.isEmpty ? component : "\(node)/\(component)", event: name, fields: fields)
     }
 

@@ -201,7 +201,7 @@ public final class RedisModelClient: RedisClient, @unchecked Sendable {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await reader.waitForSignal() }
                 if let wake {
-                    group.addTask { try? await clock.sleep(until: wake) }
+                    group.addTask { try? await clock.sleep(untilWallTime: wake) }
                 }
                 _ = await group.next()
                 group.cancelAll()

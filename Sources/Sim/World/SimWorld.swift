@@ -89,16 +89,16 @@ public final class SimWorld: @unchecked Sendable {
         let blockTime = spec.blockTime
         let clock = kernel.clock
         await withTaskGroup(of: Void.self) { group in
-            for node in relayers { group.addTask { await node.supervise() } }
-            for node in miners { group.addTask { await node.supervise() } }
+            for node in relayers { group.addTask { await node.host.supervise() } }
+            for node in miners { group.addTask { await node.host.supervise() } }
             group.addTask { await self.traffic.run() }
             group.addTask { await self.faults.run() }
             await chain.run(untilHeight: until)
             // Let the nodes react to the last block before the world stops.
             try? await clock.sleep(for: blockTime / 2)
             group.cancelAll()
-            for node in relayers { await node.lifecycle.shutdown() }
-            for node in miners { await node.lifecycle.shutdown() }
+            for node in relayers { await node.host.lifecycle.shutdown() }
+            for node in miners { await node.host.lifecycle.shutdown() }
         }
         finalLedger = await chain.ledger
         finalHeight = (try? await chain.latestBlock().height) ?? 0

@@ -66,7 +66,7 @@ import Testing
     @Test func cacheStoreEvictsOldestFirst() throws {
         let kernel = SimKernel(seed: 1)
         try kernel.run { () async throws in
-            let store = RelayerCacheStore<Int64, String>(capacity: 10, maxAgeBlocks: nil)
+            let store = ChainCacheStore<Int64, String>(capacity: 10, maxAgeBlocks: nil)
             for key in Int64(0)..<11 {
                 store.beginLoading(key)
                 store.finishLoading(key, .success("v\(key)"), at: 100 + key)
@@ -77,7 +77,7 @@ import Testing
             #expect(store.fresh(1, at: 200) == nil)
             #expect(try store.fresh(2, at: 200)?.result.get() == "v2")
             // Live entries expire by age; a "not found" is remembered for its block only.
-            let live = RelayerCacheStore<Int64, String>(capacity: 10, maxAgeBlocks: 2)
+            let live = ChainCacheStore<Int64, String>(capacity: 10, maxAgeBlocks: 2)
             live.beginLoading(1)
             live.finishLoading(1, .success("x"), at: 10)
             #expect(live.fresh(1, at: 11) != nil)

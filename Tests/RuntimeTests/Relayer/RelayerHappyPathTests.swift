@@ -76,8 +76,8 @@ import Testing
             #expect(SupplierSignature.verify(relay.message.res.meta.supplierOperatorSignature.byteArray,
                                              message: try relay.responseSignableHash(), publicKey: world.supplier.publicKey))
 
-            #expect(world.telemetry.total("relayer_relays_served_total") == 1)
-            #expect(world.telemetry.total("relayer_relays_rejected_total") == 0)
+            #expect(world.telemetry.total(RelayerMetrics.relaysServed.name) == 1)
+            #expect(world.telemetry.total(RelayerMetrics.relaysRejected.name) == 0)
         }
     }
 

@@ -20,7 +20,7 @@ import Testing
         }
         #expect(try await world.published().isEmpty, "published a refused relay", sourceLocation: sourceLocation)
         #expect(world.backend.requests.isEmpty, "forwarded a refused relay", sourceLocation: sourceLocation)
-        #expect(world.telemetry.total("relayer_relays_rejected_total") >= 1, sourceLocation: sourceLocation)
+        #expect(world.telemetry.total(RelayerMetrics.relaysRejected.name) >= 1, sourceLocation: sourceLocation)
         // The reference's error reply: unsigned, with the header and a relayer_proxy error.
         let reply = try CanonicalCodec.decode(Pocket_Service_RelayResponse.self, from: rejection.errorResponseBytes)
         #expect(reply.meta.supplierOperatorSignature.isEmpty, sourceLocation: sourceLocation)
@@ -384,7 +384,7 @@ import Testing
             let served = try #require(expectServed(await world.relay(try world.signedRequest(header: header).bytes)))
             #expect(served.mining.isAcknowledgedMinable)
             #expect(try await world.meter(header) == 0)
-            #expect(world.telemetry.total("relayer_meter_bypassed_total") == 1)
+            #expect(world.telemetry.total(RelayerMetrics.meterBypassed.name) == 1)
         }
     }
 
@@ -403,7 +403,7 @@ import Testing
             #expect(r.grpcStatus == .notFound)
             #expect(r.message.hasPrefix("unknown service: nope"))
             #expect(world.chain.callCount == 0)
-            #expect(world.telemetry.total("relayer_relays_rejected_total") == 1)
+            #expect(world.telemetry.total(RelayerMetrics.relaysRejected.name) == 1)
         }
     }
 
@@ -501,10 +501,10 @@ import Testing
             await world.advance(to: 2)
             let header = try await world.header()
             // A second relayer that has not seen a block yet.
+            let ports = RuntimePorts(redis: world.redis, keys: StaticKeys([world.supplier]), clock: world.kernel.clock,
+                                     entropy: world.kernel.entropy, telemetry: world.telemetry)
             let fresh = Relayer(
-                config: world.config, chain: world.chain, redis: world.redis, backend: world.backend,
-                keys: StaticKeys([world.supplier]), clock: world.kernel.clock, entropy: world.kernel.entropy,
-                telemetry: world.telemetry, blocks: BlockTracker(chain: world.chain, clock: world.kernel.clock, telemetry: world.telemetry, component: "fresh")
+                config: world.config, ports: ports, chain: world.chain, backend: world.backend, blocks: BlockTracker(chain: world.chain, clock: world.kernel.clock, telemetry: world.telemetry, component: "fresh")
             )
             let answer = await fresh.handle(IncomingRelay(body: try world.signedRequest(header: header).bytes, rpcType: .jsonRPC))
             let r = try #require(try await Self.refusedForFree(world, answer, header: header, status: 503))
@@ -543,7 +543,7 @@ import Testing
             #expect(world.backend.requests.count == 1)
             #expect(try await world.meter(header) == 0)
             #expect(try await world.published().isEmpty)
-            #expect(world.telemetry.total("relayer_meter_refunds_total") == 1)
+            #expect(world.telemetry.total(RelayerMetrics.meterRefunds.name) == 1)
             #expect(world.redis.commandNames.filter { $0 == "INCRBY" }.count == 2)
 
             let broken = BackendError.transport(service: RelayerWorld.service, reason: "connection reset")
@@ -624,7 +624,7 @@ import Testing
             #expect(RelayResponseBuilder.verifySupplierSignature(responseBytes: served.responseBytes, publicKey: world.supplier.publicKey))
             #expect(try await world.published().isEmpty)
             #expect(try await world.meter(header) == RelayerWorld.relayCost)
-            #expect(world.telemetry.counterSnapshot.contains { $0.0 == "relayer_relays_served_total{service=svc,mining=served_unpublished}" && $0.1 == 1 })
+            #expect(world.telemetry.counterSnapshot.contains { $0.0 == "ha_relayer_relays_served_total{service=svc,mining=served_unpublished}" && $0.1 == 1 })
         }
     }
 
@@ -640,7 +640,7 @@ import Testing
             #expect(served.relayHash != nil)
             #expect(RelayResponseBuilder.verifySupplierSignature(responseBytes: served.responseBytes, publicKey: world.supplier.publicKey))
             #expect(try await world.published().isEmpty)
-            #expect(world.telemetry.counterSnapshot.contains { $0.0 == "relayer_relays_served_total{service=svc,mining=late}" && $0.1 == 1 })
+            #expect(world.telemetry.counterSnapshot.contains { $0.0 == "ha_relayer_relays_served_total{service=svc,mining=late}" && $0.1 == 1 })
         }
     }
 }

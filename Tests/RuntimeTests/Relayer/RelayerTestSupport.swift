@@ -319,10 +319,8 @@ final class RelayerWorld: @unchecked Sendable {
         ])
         configure(&config)
         self.config = config
-        relayer = Relayer(
-            config: config, chain: chain, redis: redis, backend: backend, keys: StaticKeys([supplier, outsider]),
-            clock: kernel.clock, entropy: kernel.entropy, telemetry: telemetry, blocks: blocks
-        )
+        let ports = RuntimePorts(redis: redis, keys: StaticKeys([supplier, outsider]), clock: kernel.clock, entropy: kernel.entropy, telemetry: telemetry)
+        relayer = Relayer(config: config, ports: ports, chain: chain, backend: backend, blocks: blocks)
     }
 
     /// Runs `body` on the simulator.

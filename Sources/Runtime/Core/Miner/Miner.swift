@@ -23,7 +23,9 @@ public actor Miner {
     private var workers: [String: SupplierWorker] = [:]
     /// Workers asked to stop for a rebalance; their lease is deleted once they have exited.
     private var releasing: [String: SupplierWorker] = [:]
-    private var lastRenewed: [String: RuntimeInstant] = [:]
+    /// When each lease was last renewed, on the monotonic clock: a wall-clock
+    /// step must neither expire a lease early nor keep a lapsed one alive.
+    private var lastRenewed: [String: MonotonicInstant] = [:]
     private var liveInstances: [String] = []
     private var spawnSink: AsyncStream<SupplierWorker>.Continuation?
     private var running = false
@@ -34,14 +36,13 @@ public actor Miner {
 
     /// - Parameter runsBlockTracker: whether `run()` also runs `blockTracker.run()`
     ///   (false when the process shares one tracker between several nodes and runs it itself).
-    public init(config: MinerConfig, redis: any RedisClient, chain: any ChainPort, keys: any KeysPort, clock: any ClockPort,
-                telemetry: any TelemetryPort, blockTracker: BlockTracker, runsBlockTracker: Bool = true) {
+    public init(config: MinerConfig, ports: RuntimePorts, chain: any ChainPort, blockTracker: BlockTracker, runsBlockTracker: Bool = true) {
         self.config = config
-        self.redis = redis
+        redis = ports.redis
         self.chain = chain
-        self.keys = keys
-        self.clock = clock
-        self.telemetry = telemetry
+        keys = ports.keys
+        clock = ports.clock
+        telemetry = ports.telemetry
         tracker = blockTracker
         runsTracker = runsBlockTracker
     }
@@ -178,7 +179,7 @@ public actor Miner {
             guard workers[supplier] === worker else { continue }
             switch reply {
             case .integer(let epoch)? where epoch > 0:
-                lastRenewed[supplier] = clock.now
+                lastRenewed[supplier] = clock.monotonicNow
                 if epoch != worker.epoch {
                     lose(supplier, reason: "reacquired")
                     if !stopping { start(supplier, epoch: epoch) }
@@ -189,7 +190,7 @@ public actor Miner {
                 if case .error(let message)? = reply {
                     emit(MinerEvent.ownershipError, [("step", "renew"), ("supplier", supplier), ("error", message)])
                 }
-                if let last = lastRenewed[supplier], last.duration(to: clock.now) >= config.leaseTTL {
+                if let last = lastRenewed[supplier], last.duration(to: clock.monotonicNow) >= config.leaseTTL {
                     lose(supplier, reason: "renew_failed")
                 }
             }
@@ -198,7 +199,7 @@ public actor Miner {
 
         // Rebalance: give up the excess, then take up to the fair share.
         let plan = OwnershipPlanner.plan(me: config.instanceID, suppliers: keys.operatorAddresses, live: live, owned: workers.keys.sorted())
-        telemetry.gauge("miner_fair_share", [("instance", config.instanceID)], value: Double(plan.share))
+        telemetry.gauge(MinerMetrics.fairShare, [("instance", config.instanceID)], value: Double(plan.share))
         for supplier in plan.release { beginRelease(supplier) }
         var wanted = plan.wanted
         var candidates = plan.candidates.filter { releasing[$0] == nil }[...]
@@ -217,7 +218,7 @@ public actor Miner {
             }
             for (supplier, reply) in zip(chunk, replies) {
                 guard case .integer(let epoch) = reply, epoch > 0 else { continue }
-                if stopping || workers[supplier] != nil || releasing[supplier] != nil || keys.signingKey(forOperator: supplier) == nil {
+                if stopping || workers[supplier] != nil || releasing[supplier] != nil || keys.signer(forOperator: supplier) == nil {
                     _ = try? await redis.compareAndDelete(config.keys.lease(supplier: supplier), expected: instanceMember)
                     continue
                 }
@@ -228,15 +229,15 @@ public actor Miner {
     }
 
     private func start(_ supplier: String, epoch: Int64) {
-        guard let key = keys.signingKey(forOperator: supplier), let sink = spawnSink else { return }
+        guard let key = keys.signer(forOperator: supplier), let sink = spawnSink else { return }
         let worker = SupplierWorker(
             supplier: supplier, epoch: epoch, key: key, config: config, redis: redis, chain: chain, clock: clock,
             telemetry: telemetry, tracker: tracker,
             onEnd: { [weak self] worker, end in await self?.workerEnded(worker, end) })
         workers[supplier] = worker
-        lastRenewed[supplier] = clock.now
+        lastRenewed[supplier] = clock.monotonicNow
         emit(MinerEvent.leaseAcquired, [("supplier", supplier), ("epoch", String(epoch))])
-        telemetry.gauge("miner_owned_suppliers", [("instance", config.instanceID)], value: Double(workers.count))
+        telemetry.gauge(MinerMetrics.ownedSuppliers, [("instance", config.instanceID)], value: Double(workers.count))
         sink.yield(worker)
     }
 
@@ -245,7 +246,7 @@ public actor Miner {
         guard let worker = workers.removeValue(forKey: supplier) else { return }
         lastRenewed[supplier] = nil
         emit(MinerEvent.leaseLost, [("supplier", supplier), ("epoch", String(worker.epoch)), ("reason", reason)])
-        telemetry.gauge("miner_owned_suppliers", [("instance", config.instanceID)], value: Double(workers.count))
+        telemetry.gauge(MinerMetrics.ownedSuppliers, [("instance", config.instanceID)], value: Double(workers.count))
         Self.requestStop(worker)
     }
 
@@ -269,7 +270,7 @@ public actor Miner {
         guard let worker = workers.removeValue(forKey: supplier) else { return }
         lastRenewed[supplier] = nil
         releasing[supplier] = worker
-        telemetry.gauge("miner_owned_suppliers", [("instance", config.instanceID)], value: Double(workers.count))
+        telemetry.gauge(MinerMetrics.ownedSuppliers, [("instance", config.instanceID)], value: Double(workers.count))
         worker.offerStop()
     }
 
@@ -280,7 +281,7 @@ public actor Miner {
             emit(MinerEvent.ownershipError, [("step", "release"), ("supplier", worker.supplier), ("error", error.description)])
         }
         emit(MinerEvent.leaseReleased, [("supplier", worker.supplier), ("epoch", String(worker.epoch)), ("reason", reason)])
-        telemetry.gauge("miner_owned_suppliers", [("instance", config.instanceID)], value: Double(workers.count))
+        telemetry.gauge(MinerMetrics.ownedSuppliers, [("instance", config.instanceID)], value: Double(workers.count))
     }
 
     private func workerEnded(_ worker: SupplierWorker, _ end: WorkerEnd) async {
@@ -297,7 +298,7 @@ public actor Miner {
         workers[worker.supplier] = nil
         lastRenewed[worker.supplier] = nil
         emit(MinerEvent.leaseLost, [("supplier", worker.supplier), ("epoch", String(worker.epoch)), ("reason", "fenced"), ("error", message)])
-        telemetry.gauge("miner_owned_suppliers", [("instance", config.instanceID)], value: Double(workers.count))
+        telemetry.gauge(MinerMetrics.ownedSuppliers, [("instance", config.instanceID)], value: Double(workers.count))
     }
 
     private func emit(_ name: String, _ fields: TelemetryLabels) {

@@ -14,7 +14,7 @@ public struct MinerTxError: Error, Sendable, CustomStringConvertible {
 struct MinerTxBuilder: Sendable {
     let config: MinerConfig
     let chain: any ChainPort
-    let key: PrivateKey
+    let signer: any SupplierSigner
 
     /// The SDK rejects unordered txs whose timeout is more than 10 min ahead; stay 10 s below.
     static let maxTimeout: Duration = .seconds(590)
@@ -34,7 +34,7 @@ struct MinerTxBuilder: Sendable {
         func spec(gas: UInt64, fee: [Cosmos_Base_V1beta1_Coin]) -> CosmosTxSpec {
             CosmosTxSpec(
                 messages: packed, memo: config.memo, unordered: true, timeoutTimestamp: timestamp,
-                feeAmount: fee, gasLimit: gas, signerPublicKey: key.publicKey.compressed,
+                feeAmount: fee, gasLimit: gas, signerPublicKey: signer.publicKey.compressed,
                 chainID: config.chainID, accountNumber: accountNumber, sequence: 0)
         }
         let probe = try sign(spec(gas: 0, fee: []))
@@ -60,7 +60,7 @@ struct MinerTxBuilder: Sendable {
         return try sign(CosmosTxSpec(
             messages: body.messages, memo: body.memo, timeoutHeight: body.timeoutHeight, unordered: body.unordered,
             timeoutTimestamp: body.hasTimeoutTimestamp ? body.timeoutTimestamp : nil, feeAmount: fee(forGas: gas), gasLimit: gas,
-            signerPublicKey: key.publicKey.compressed, chainID: config.chainID, accountNumber: accountNumber, sequence: 0))
+            signerPublicKey: signer.publicKey.compressed, chainID: config.chainID, accountNumber: accountNumber, sequence: 0))
     }
 
     /// ceil(gas × gas price) in the fee denomination; no coin at all when it is 0.
@@ -75,7 +75,7 @@ struct MinerTxBuilder: Sendable {
 
     private func sign(_ spec: CosmosTxSpec) throws -> SignedCosmosTx {
         let unsigned = try UnsignedCosmosTx(spec)
-        return try unsigned.sign { doc in SupplierSignature.sign(doc, with: key) }
+        return try unsigned.sign { doc in try signer.sign(doc) }
     }
 }
 

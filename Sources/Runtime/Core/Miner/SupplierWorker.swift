@@ -35,7 +35,7 @@ actor SupplierWorker {
     private let clock: any ClockPort
     private let telemetry: any TelemetryPort
     private let tracker: BlockTracker
-    private let key: PrivateKey
+    private let key: any SupplierSigner
     private let onEnd: @Sendable (SupplierWorker, WorkerEnd) async -> Void
 
     private let streamKey: String
@@ -64,7 +64,7 @@ actor SupplierWorker {
     private var exited = false
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
 
-    init(supplier: String, epoch: Int64, key: PrivateKey, config: MinerConfig, redis: any RedisClient, chain: any ChainPort,
+    init(supplier: String, epoch: Int64, key: any SupplierSigner, config: MinerConfig, redis: any RedisClient, chain: any ChainPort,
          clock: any ClockPort, telemetry: any TelemetryPort, tracker: BlockTracker,
          onEnd: @escaping @Sendable (SupplierWorker, WorkerEnd) async -> Void) {
         self.supplier = supplier
@@ -375,7 +375,7 @@ actor SupplierWorker {
             var fields: TelemetryLabels = [("id", id.description), ("reason", reason.rawValue)]
             if let session { fields += [("session", session.sessionID), ("session_end", String(session.sessionEnd))] }
             emit(MinerEvent.entryDiscarded, fields)
-            telemetry.count("miner_entries_discarded_total", [("supplier", supplier), ("reason", reason.rawValue)], by: 1)
+            telemetry.count(MinerMetrics.entriesDiscarded, [("supplier", supplier), ("reason", reason.rawValue)], by: 1)
         }
     }
 
@@ -424,7 +424,7 @@ actor SupplierWorker {
             try await catchUp(to: before)
         }
         if last > watermark { watermark = last }
-        telemetry.count("miner_entries_consumed_total", [("supplier", supplier)], by: Int64(entries.count))
+        telemetry.count(MinerMetrics.entriesConsumed, [("supplier", supplier)], by: Int64(entries.count))
     }
 
     private func reclaimLoop() async throws {
@@ -458,7 +458,7 @@ actor SupplierWorker {
         } while cursor != .zero
         if claimed > 0 {
             emit(MinerEvent.entriesReclaimed, [("entries", String(claimed)), ("deleted", String(consumersSeen))])
-            telemetry.count("miner_entries_reclaimed_total", [("supplier", supplier)], by: Int64(claimed))
+            telemetry.count(MinerMetrics.entriesReclaimed, [("supplier", supplier)], by: Int64(claimed))
         }
     }
 
@@ -755,7 +755,7 @@ actor SupplierWorker {
             try await write(submission: s, [SubmissionRecord.field("\(kind)_resubmits", String(count))])
             if kind == "claim" { s.submission.claim?.resubmits = count } else { s.submission.proof?.resubmits = count }
         }
-        telemetry.count("miner_resubmissions_total", [("supplier", supplier), ("kind", kind)], by: 1)
+        telemetry.count(MinerMetrics.resubmissions, [("supplier", supplier), ("kind", kind)], by: 1)
         var fields: TelemetryLabels = [("kind", kind), ("sessions", String(group.count)),
                                        ("session", group.map(\.id).joined(separator: ",")), ("height", String(height)),
                                        ("resubmits", String(count))]
@@ -807,7 +807,7 @@ actor SupplierWorker {
     private func fail(_ s: MinerSessionState, _ reason: SessionFailure, height: Int64) async throws {
         emit(MinerEvent.sessionFailed, s.fields + [("reason", reason.rawValue), ("height", String(height)),
                                                    ("relays", String(s.tree.count)), ("sum", String(s.tree.sum))])
-        telemetry.count("miner_sessions_failed_total", [("supplier", supplier), ("reason", reason.rawValue)], by: 1)
+        telemetry.count(MinerMetrics.sessionsFailed, [("supplier", supplier), ("reason", reason.rawValue)], by: 1)
         try await cleanup(s, outcome: reason.rawValue, height: height)
     }
 
@@ -903,7 +903,7 @@ actor SupplierWorker {
         return n
     }
 
-    private func builder() -> MinerTxBuilder { MinerTxBuilder(config: config, chain: chain, key: key) }
+    private func builder() -> MinerTxBuilder { MinerTxBuilder(config: config, chain: chain, signer: key) }
 
     private func emit(_ name: String, _ fields: TelemetryLabels) {
         telemetry.event(MinerEvent.component, name, [("supplier", supplier), ("epoch", String(epoch))] + fields)

@@ -37,17 +37,49 @@ extension Duration {
     public var milliseconds: Int64 { nanoseconds / 1_000_000 }
 }
 
+/// A point on a clock that never jumps: nanoseconds since an arbitrary
+/// origin (boot, or the simulation's start). Intervals that must not be
+/// shortened or stretched by a wall-clock step (lease expiry, backend
+/// deadlines, timeouts, backoff) are measured on it.
+public struct MonotonicInstant: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let nanoseconds: Int64
+
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+
+    public static func < (a: MonotonicInstant, b: MonotonicInstant) -> Bool { a.nanoseconds < b.nanoseconds }
+
+    public func advanced(by d: Duration) -> MonotonicInstant { MonotonicInstant(nanoseconds: nanoseconds &+ d.nanoseconds) }
+
+    public func duration(to other: MonotonicInstant) -> Duration { .nanoseconds(other.nanoseconds &- nanoseconds) }
+
+    public var description: String { "mono=\(nanoseconds)ns" }
+}
+
 /// The only way runtime code may read or wait on time. Production backs it
-/// with the system clock; the simulator with a virtual clock that advances
+/// with the system clocks; the simulator with a virtual clock that advances
 /// only when every simulated task is idle, which is what makes runs replayable.
+///
+/// Two readings, for two jobs: `now` is wall time, for stamping messages
+/// (`published_at_unix_nano`) and comparing with block times; it may step
+/// (NTP, an operator). `monotonicNow` never steps, and every wait is on it.
 public protocol ClockPort: Sendable {
     var now: RuntimeInstant { get }
-    /// Suspends until `deadline`; throws `CancellationError` if the task is cancelled.
-    func sleep(until deadline: RuntimeInstant) async throws
+    var monotonicNow: MonotonicInstant { get }
+    /// Suspends until the monotonic clock reaches `deadline`; throws
+    /// `CancellationError` if the task is cancelled.
+    func sleep(until deadline: MonotonicInstant) async throws
 }
 
 extension ClockPort {
     public func sleep(for duration: Duration) async throws {
-        try await sleep(until: now.advanced(by: duration))
+        try await sleep(until: monotonicNow.advanced(by: duration))
+    }
+
+    /// Waits until the wall clock should read `deadline` (a block due at a
+    /// timestamp, a key's expiry on a server's clock): the remaining wall time,
+    /// slept on the monotonic clock. A step of the wall clock meanwhile is not
+    /// followed, as with any timer armed for a duration.
+    public func sleep(untilWallTime deadline: RuntimeInstant) async throws {
+        try await sleep(for: now.duration(to: deadline))
     }
 }

@@ -7,7 +7,7 @@ import PocketProtocol
 /// "no" from the chain (`notFound`) is remembered for the current block only.
 /// Eviction removes the oldest entries by (fetch height, key), so it never
 /// depends on hashing order.
-final class RelayerCacheStore<Key: Hashable & Comparable & Sendable, Value: Sendable> {
+final class ChainCacheStore<Key: Hashable & Comparable & Sendable, Value: Sendable> {
     struct Entry {
         let result: Result<Value, ChainError>
         let fetchedAt: Int64
@@ -72,7 +72,7 @@ final class RelayerCacheStore<Key: Hashable & Comparable & Sendable, Value: Send
     }
 }
 
-extension RelayerChainCache {
+extension ChainDataCache {
     /// The accept set of an application's ring at one session end (spec §2.4).
     struct Ring: Sendable {
         /// Sorted ring addresses (app + gateways, or the placeholder).
@@ -120,29 +120,29 @@ extension RelayerChainCache {
 /// | num suppliers per session | — | live |
 ///
 /// Every cache is bounded and evicts oldest-first by fetch height.
-actor RelayerChainCache {
-    private let chain: any ChainPort
-    private let params: RelayerCacheStore<Int64, SharedParams>
-    private let sessions: RelayerCacheStore<RelayerChainCache.SessionKey, Pocket_Session_Session>
-    private let cupr: RelayerCacheStore<RelayerChainCache.ServiceHeightKey, UInt64>
-    private let difficulty: RelayerCacheStore<RelayerChainCache.ServiceHeightKey, [UInt8]>
-    private let accounts: RelayerCacheStore<String, PublicKey>
-    private let applications: RelayerCacheStore<String, Pocket_Application_Application>
-    private let rings: RelayerCacheStore<RelayerChainCache.RingKey, RelayerChainCache.Ring>
-    private let suppliersPerSession: RelayerCacheStore<RelayerChainCache.SingletonKey, UInt64>
+actor ChainDataCache {
+    private let chain: any ChainReader
+    private let params: ChainCacheStore<Int64, SharedParams>
+    private let sessions: ChainCacheStore<ChainDataCache.SessionKey, Pocket_Session_Session>
+    private let cupr: ChainCacheStore<ChainDataCache.ServiceHeightKey, UInt64>
+    private let difficulty: ChainCacheStore<ChainDataCache.ServiceHeightKey, [UInt8]>
+    private let accounts: ChainCacheStore<String, PublicKey>
+    private let applications: ChainCacheStore<String, Pocket_Application_Application>
+    private let rings: ChainCacheStore<ChainDataCache.RingKey, ChainDataCache.Ring>
+    private let suppliersPerSession: ChainCacheStore<ChainDataCache.SingletonKey, UInt64>
 
-    init(chain: any ChainPort, config: RelayerConfig.Cache) {
+    init(chain: any ChainReader, config: RelayerConfig.Cache) {
         self.chain = chain
         let c = config.capacity
         let live = config.liveMaxAgeBlocks
-        params = RelayerCacheStore(capacity: c, maxAgeBlocks: nil)
-        sessions = RelayerCacheStore(capacity: c, maxAgeBlocks: nil)
-        cupr = RelayerCacheStore(capacity: c, maxAgeBlocks: nil)
-        difficulty = RelayerCacheStore(capacity: c, maxAgeBlocks: nil)
-        accounts = RelayerCacheStore(capacity: c, maxAgeBlocks: nil)
-        applications = RelayerCacheStore(capacity: c, maxAgeBlocks: live)
-        rings = RelayerCacheStore(capacity: c, maxAgeBlocks: live)
-        suppliersPerSession = RelayerCacheStore(capacity: 1, maxAgeBlocks: live)
+        params = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
+        sessions = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
+        cupr = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
+        difficulty = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
+        accounts = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
+        applications = ChainCacheStore(capacity: c, maxAgeBlocks: live)
+        rings = ChainCacheStore(capacity: c, maxAgeBlocks: live)
+        suppliersPerSession = ChainCacheStore(capacity: 1, maxAgeBlocks: live)
     }
 
     /// (hits, misses) summed over every cache, for tests and metrics.
@@ -153,7 +153,7 @@ actor RelayerChainCache {
     }
 
     private func load<K, V>(
-        _ store: RelayerCacheStore<K, V>, _ key: K, current: Int64,
+        _ store: ChainCacheStore<K, V>, _ key: K, current: Int64,
         _ fetch: () async throws(ChainError) -> V
     ) async throws(ChainError) -> V {
         if let entry = store.fresh(key, at: current) {
@@ -185,7 +185,7 @@ actor RelayerChainCache {
     func session(application: String, serviceID: String, height: Int64, current: Int64) async throws(ChainError) -> Pocket_Session_Session {
         let paramsAtHeight = try await sharedParams(atHeight: height, current: current)
         let start = SessionGrid(paramsAtHeight).sessionStart(height)
-        let key = RelayerChainCache.SessionKey(application: application, serviceID: serviceID, sessionStart: start)
+        let key = ChainDataCache.SessionKey(application: application, serviceID: serviceID, sessionStart: start)
         let chain = self.chain
         return try await load(sessions, key, current: current) { () async throws(ChainError) -> Pocket_Session_Session in
             try await chain.session(application: application, serviceID: serviceID, height: height)
@@ -194,14 +194,14 @@ actor RelayerChainCache {
 
     func computeUnitsPerRelay(serviceID: String, sessionStart: Int64, current: Int64) async throws(ChainError) -> UInt64 {
         let chain = self.chain
-        return try await load(cupr, RelayerChainCache.ServiceHeightKey(serviceID: serviceID, height: sessionStart), current: current) { () async throws(ChainError) -> UInt64 in
+        return try await load(cupr, ChainDataCache.ServiceHeightKey(serviceID: serviceID, height: sessionStart), current: current) { () async throws(ChainError) -> UInt64 in
             try await chain.computeUnitsPerRelay(serviceID: serviceID, atHeight: sessionStart)
         }
     }
 
     func difficultyTarget(serviceID: String, sessionStart: Int64, current: Int64) async throws(ChainError) -> [UInt8] {
         let chain = self.chain
-        return try await load(difficulty, RelayerChainCache.ServiceHeightKey(serviceID: serviceID, height: sessionStart), current: current) { () async throws(ChainError) -> [UInt8] in
+        return try await load(difficulty, ChainDataCache.ServiceHeightKey(serviceID: serviceID, height: sessionStart), current: current) { () async throws(ChainError) -> [UInt8] in
             let target = try await chain.relayDifficultyTarget(serviceID: serviceID, atHeight: sessionStart)
             guard target.count == 32 else { throw .invalidResponse("difficulty target of \(serviceID) at \(sessionStart) has \(target.count) bytes, want 32") }
             return target
@@ -217,7 +217,7 @@ actor RelayerChainCache {
 
     func numSuppliersPerSession(current: Int64) async throws(ChainError) -> UInt64 {
         let chain = self.chain
-        return try await load(suppliersPerSession, RelayerChainCache.SingletonKey(), current: current) { () async throws(ChainError) -> UInt64 in
+        return try await load(suppliersPerSession, ChainDataCache.SingletonKey(), current: current) { () async throws(ChainError) -> UInt64 in
             try await chain.numSuppliersPerSession()
         }
     }
@@ -244,18 +244,18 @@ actor RelayerChainCache {
     /// earlier block (a new delegation may have appeared). At most one refresh
     /// per (app, session end) per block, so foreign-member requests cannot
     /// flood the chain.
-    func ring(application: String, sessionEnd: Int64, current: Int64, refresh: Bool = false) async throws(ChainError) -> RelayerChainCache.Ring {
-        let key = RelayerChainCache.RingKey(application: application, sessionEnd: sessionEnd)
+    func ring(application: String, sessionEnd: Int64, current: Int64, refresh: Bool = false) async throws(ChainError) -> ChainDataCache.Ring {
+        let key = ChainDataCache.RingKey(application: application, sessionEnd: sessionEnd)
         if refresh, let at = rings.fetchedAt(key), at < current, !rings.isLoading(key) {
             rings.invalidate(key)
             if let appAt = applications.fetchedAt(application), appAt < current { applications.invalidate(application) }
         }
-        return try await load(rings, key, current: current) { () async throws(ChainError) -> RelayerChainCache.Ring in
+        return try await load(rings, key, current: current) { () async throws(ChainError) -> ChainDataCache.Ring in
             try await self.buildRing(application: application, sessionEnd: sessionEnd, current: current)
         }
     }
 
-    private func buildRing(application: String, sessionEnd: Int64, current: Int64) async throws(ChainError) -> RelayerChainCache.Ring {
+    private func buildRing(application: String, sessionEnd: Int64, current: Int64) async throws(ChainError) -> ChainDataCache.Ring {
         let app = try await self.application(application, current: current)
         let live = try await sharedParams(atHeight: current, current: current)
         let targetEnd = SessionGrid(live).sessionEnd(sessionEnd)
@@ -267,6 +267,6 @@ actor RelayerChainCache {
         )
         var keys = Set<PublicKey>()
         for address in addresses { keys.insert(try await publicKey(address, current: current)) }
-        return RelayerChainCache.Ring(addresses: addresses, publicKeys: keys)
+        return ChainDataCache.Ring(addresses: addresses, publicKeys: keys)
     }
 }

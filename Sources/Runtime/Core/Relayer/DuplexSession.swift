@@ -33,21 +33,21 @@ extension Relayer {
     public func openDuplex(serviceID: String, path: String = "/", headers: [Header] = []) async -> DuplexOpenAnswer {
         guard let service = config.services[serviceID] else {
             let r = RelayRejection(.unknownService(serviceID))
-            record(r)
+            recorder.record(r)
             return .rejected(r)
         }
         guard service.transports.contains(.websocket) else {
             let r = RelayRejection(.transportNotServed(service: serviceID, transport: .websocket))
-            record(r)
+            recorder.record(r)
             return .rejected(r)
         }
         do {
-            let duplex = try await backend.openDuplex(serviceID: serviceID, path: path, headers: headers)
-            telemetry.count("relayer_duplex_sessions_opened_total", [("service", serviceID)])
-            return .opened(DuplexSession(relayer: self, service: service, backend: duplex))
+            let duplex = try await forwarder.backend.openDuplex(serviceID: serviceID, path: path, headers: headers)
+            recorder.count(RelayerMetrics.websocketSessionsOpened, service: serviceID)
+            return .opened(DuplexSession(admission: admission, minter: minter, service: service, backend: duplex))
         } catch {
-            let r = Self.rejection(for: error)
-            record(r)
+            let r = BackendForwarder.rejection(for: error)
+            recorder.record(r)
             return .rejected(r)
         }
     }
@@ -69,15 +69,23 @@ public final class DuplexSession: Sendable {
     public let serviceID: String
     /// Backend traffic, signed and mined; ends when the backend closes or after a `.close`.
     public let backendFrames: AsyncStream<DuplexServerFrame>
-    private let relayer: Relayer
+    private let admission: RelayAdmission
+    private let minter: RelayMinter
     private let backend: any BackendDuplex
     private let state: DuplexState
+    private let closedFlag: Flag
 
-    init(relayer: Relayer, service: RelayerConfig.Service, backend: any BackendDuplex) {
+    /// Whether the bridge has ended (for registries that only want open ones).
+    public var isClosed: Bool { closedFlag.isSet }
+
+    init(admission: RelayAdmission, minter: RelayMinter, service: RelayerConfig.Service, backend: any BackendDuplex) {
         serviceID = service.id
-        self.relayer = relayer
+        self.admission = admission
+        self.minter = minter
         self.backend = backend
-        let state = DuplexState(relayer: relayer, serviceID: service.id, backend: backend)
+        let flag = Flag()
+        closedFlag = flag
+        let state = DuplexState(admission: admission, minter: minter, serviceID: service.id, backend: backend, closedFlag: flag)
         self.state = state
         backendFrames = AsyncStream(unfolding: { await state.nextServerFrame() })
     }
@@ -87,11 +95,11 @@ public final class DuplexSession: Sendable {
         if await state.isClosed {
             return .rejected(RelayRejection(.transportMismatch("this WebSocket session is closed; open a new connection")), closesSession: true)
         }
-        let admitted: Relayer.Admitted
+        let admitted: AdmittedRelay
         do {
-            admitted = try await relayer.admit(body: frame.bytes, transport: .websocket, allowWebSocket: true, expectedService: serviceID)
+            admitted = try await admission.admit(body: frame.bytes, transport: .websocket, allowWebSocket: true, expectedService: serviceID)
         } catch {
-            relayer.record(error)
+            minter.recorder.record(error)
             let closes = Self.closes(error)
             if closes { await close() }
             return .rejected(error, closesSession: closes)
@@ -102,14 +110,14 @@ public final class DuplexSession: Sendable {
         do {
             try await backend.send(message)
         } catch {
-            await relayer.meter.refund(admitted.charge, reason: "backend_failed", service: serviceID)
-            let r = Relayer.rejection(for: error).with(header: admitted.header, supplier: admitted.supplier)
-            relayer.record(r)
+            await minter.meter.refund(admitted.charge, reason: "backend_failed", service: serviceID)
+            let r = BackendForwarder.rejection(for: error).with(header: admitted.header, supplier: admitted.supplier)
+            minter.recorder.record(r)
             await close()
             return .rejected(r, closesSession: true)
         }
         await state.accepted(admitted)
-        relayer.telemetry.count("relayer_duplex_client_frames_total", [("service", serviceID)])
+        minter.recorder.count(RelayerMetrics.websocketClientFrames, service: serviceID)
         return .forwarded
     }
 
@@ -133,24 +141,28 @@ public final class DuplexSession: Sendable {
 /// Mutable state of one bridge: the latest accepted request and the charges
 /// of requests not yet answered (oldest first).
 actor DuplexState {
-    private let relayer: Relayer
+    private let admission: RelayAdmission
+    private let minter: RelayMinter
     private let serviceID: String
     private let backend: any BackendDuplex
     private var iterator: AsyncThrowingStream<DuplexMessage, any Error>.AsyncIterator?
-    private var latest: Relayer.Admitted?
+    private let closedFlag: Flag
+    private var latest: AdmittedRelay?
     private var prepaid: [RelayMeter.Outcome] = []
     private(set) var isClosed = false
 
-    init(relayer: Relayer, serviceID: String, backend: any BackendDuplex) {
-        self.relayer = relayer
+    init(admission: RelayAdmission, minter: RelayMinter, serviceID: String, backend: any BackendDuplex, closedFlag: Flag) {
+        self.closedFlag = closedFlag
+        self.admission = admission
+        self.minter = minter
         self.serviceID = serviceID
         self.backend = backend
         iterator = backend.inbound.makeAsyncIterator()
     }
 
-    func accepted(_ admitted: Relayer.Admitted) async {
+    func accepted(_ admitted: AdmittedRelay) async {
         if isClosed {
-            await relayer.meter.refund(admitted.charge, reason: "duplex_closed", service: serviceID)
+            await minter.meter.refund(admitted.charge, reason: "duplex_closed", service: serviceID)
             return
         }
         latest = admitted
@@ -160,16 +172,17 @@ actor DuplexState {
     func close() async {
         guard !isClosed else { return }
         isClosed = true
+        closedFlag.set()
         iterator = nil
         let unanswered = prepaid
         prepaid = []
-        for charge in unanswered { await relayer.meter.refund(charge, reason: "duplex_unanswered", service: serviceID) }
+        for charge in unanswered { await minter.meter.refund(charge, reason: "duplex_unanswered", service: serviceID) }
         await backend.close()
-        relayer.telemetry.count("relayer_duplex_sessions_closed_total", [("service", serviceID)])
+        minter.recorder.count(RelayerMetrics.websocketSessionsClosed, service: serviceID)
     }
 
     private func end(_ rejection: RelayRejection) async -> DuplexServerFrame {
-        relayer.record(rejection)
+        minter.recorder.record(rejection)
         await close()
         return .close(rejection)
     }
@@ -195,17 +208,17 @@ actor DuplexState {
             let payload = message.bytes
             guard let context = latest, !payload.isEmpty else {
                 // Nothing to sign against (no request yet) or nothing to sign.
-                relayer.telemetry.count("relayer_duplex_unsigned_backend_frames_total", [("service", serviceID)])
+                minter.recorder.count(RelayerMetrics.websocketUnsignedBackendFrames, service: serviceID)
                 continue
             }
-            if let expired = await expiry(of: context) { return await end(expired) }
+            if let expired = await admission.expiry(of: context) { return await end(expired) }
             guard !isClosed else { return nil }
             let charge: RelayMeter.Outcome
             if !prepaid.isEmpty {
                 charge = prepaid.removeFirst()
             } else {
                 do {
-                    charge = try await relayer.meter.charge(
+                    charge = try await minter.meter.charge(
                         sessionID: context.header.sessionID, supplier: context.supplier, costUPOKT: context.costUPOKT,
                         limitUPOKT: context.limitUPOKT, service: serviceID
                     )
@@ -215,30 +228,18 @@ actor DuplexState {
             }
             guard !isClosed else {
                 // Closed while charging: this message will not be delivered.
-                await relayer.meter.refund(charge, reason: "duplex_closed", service: serviceID)
+                await minter.meter.refund(charge, reason: "duplex_closed", service: serviceID)
                 return nil
             }
             let relay = context.with(charge: charge)
             do {
-                let served = try await relayer.signAndMine(relay, payload: payload, backendStatus: 200)
-                relayer.record(served)
+                let served = try await minter.signAndMine(relay, payload: payload, backendStatus: 200)
+                minter.recorder.record(served)
                 return .relay(served)
             } catch {
-                await relayer.meter.refund(charge, reason: error.name, service: serviceID)
+                await minter.meter.refund(charge, reason: error.name, service: serviceID)
                 return await end(error.with(header: context.header, supplier: context.supplier))
             }
         }
-    }
-
-    /// The latest request's session is past its grace period: nothing more can be mined for it.
-    private func expiry(of context: Relayer.Admitted) async -> RelayRejection? {
-        guard let current = await relayer.blocks.current?.height else { return nil }
-        let end = context.header.sessionEndBlockHeight
-        guard end < current else { return nil }
-        guard let params = try? await relayer.params(atHeight: end, current: current) else { return nil }
-        let grid = SessionGrid(params)
-        guard grid.isGracePeriodElapsed(sessionEndHeight: end, currentHeight: current) else { return nil }
-        return RelayRejection(.sessionExpired(sessionEnd: end, gracePeriodEnd: grid.gracePeriodEnd(end), currentHeight: current),
-                              sessionHeader: context.header, supplier: context.supplier)
     }
 }

@@ -48,6 +48,12 @@ public enum MiningOutcome: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Served but lost for the claim because Redis failed the append.
+    public var isUnpublished: Bool {
+        if case .unpublished = self { return true }
+        return false
+    }
+
     public var isAcknowledgedMinable: Bool {
         if case .published = self { return true }
         return false

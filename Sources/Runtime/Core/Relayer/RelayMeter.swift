@@ -23,8 +23,9 @@ struct RelayMeter: Sendable {
     let config: RelayerConfig.Meter
     let keys: RedisKeys
     let redis: any RedisClient
-    let telemetry: any TelemetryPort
-    let component: String
+    let recorder: RelayTelemetry
+    var telemetry: any TelemetryPort { recorder.telemetry }
+    var component: String { recorder.component }
 
     func charge(sessionID: String, supplier: String, costUPOKT: UInt64, limitUPOKT: UInt64, service: String) async throws(RelayRejection) -> Outcome {
         guard config.enabled, costUPOKT > 0 else { return .free }
@@ -38,8 +39,8 @@ struct RelayMeter: Sendable {
             case .failClosed:
                 throw RelayRejection(.meterUnavailable(error))
             case .failOpen:
-                telemetry.count("relayer_meter_bypassed_total", [("service", service)])
-                telemetry.event(component, "meter.bypassed", [("service", service), ("supplier", supplier), ("session", sessionID), ("error", error.description)])
+                telemetry.count(RelayerMetrics.meterBypassed, [("service", recorder.serviceLabel(service))])
+                telemetry.event(component, "meter.bypassed", level: .warning, [("service", service), ("supplier", supplier), ("session", sessionID), ("error", error.description)])
                 return .bypassed(error)
             }
         }
@@ -68,10 +69,10 @@ struct RelayMeter: Sendable {
     func refund(_ charge: RelayMeter.Charge, reason: String, service: String) async {
         do {
             _ = try await redis.incrBy(charge.key, -Int64(clamping: charge.amount))
-            telemetry.count("relayer_meter_refunds_total", [("service", service), ("reason", reason)])
+            telemetry.count(RelayerMetrics.meterRefunds, [("service", recorder.serviceLabel(service)), ("reason", reason)])
         } catch {
-            telemetry.count("relayer_meter_refund_failed_total", [("service", service)])
-            telemetry.event(component, "meter.refund_failed", [("key", charge.key), ("amount", String(charge.amount)), ("reason", reason), ("error", error.description)])
+            telemetry.count(RelayerMetrics.meterRefundFailed, [("service", recorder.serviceLabel(service))])
+            telemetry.event(component, "meter.refund_failed", level: .warning, [("key", charge.key), ("amount", String(charge.amount)), ("reason", reason), ("error", error.description)])
         }
     }
 

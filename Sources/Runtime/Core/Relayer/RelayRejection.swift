@@ -88,6 +88,8 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case chainUnavailable(ChainError)
         /// The relayer cannot judge relays yet (no block seen).
         case notReady(String)
+        /// The relayer is draining for shutdown: it finishes relays it has, takes no new ones.
+        case shuttingDown
         // 500
         case internalError(String)
     }
@@ -134,6 +136,7 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case .meterUnavailable: return "meter_unavailable"
         case .chainUnavailable: return "chain_unavailable"
         case .notReady: return "not_ready"
+        case .shuttingDown: return "shutting_down"
         case .internalError: return "internal"
         }
     }
@@ -147,7 +150,7 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
              .supplierNotInSession, .sessionExpired: return 403
         case .overBudget: return 429
         case .backendFailed: return 502
-        case .backendUnavailable, .meterUnavailable, .chainUnavailable, .notReady: return 503
+        case .backendUnavailable, .meterUnavailable, .chainUnavailable, .notReady, .shuttingDown: return 503
         case .backendTimeout: return 504
         case .internalError: return 500
         }
@@ -163,7 +166,7 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case .invalidRingSignature, .ringUnavailable, .sessionMismatch, .sessionNotFound, .supplierNotInSession, .sessionExpired:
             return .permissionDenied
         case .overBudget: return .resourceExhausted
-        case .backendFailed, .backendUnavailable, .meterUnavailable, .chainUnavailable, .notReady: return .unavailable
+        case .backendFailed, .backendUnavailable, .meterUnavailable, .chainUnavailable, .notReady, .shuttingDown: return .unavailable
         case .backendTimeout: return .deadlineExceeded
         case .internalError: return .internal
         }
@@ -176,7 +179,7 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case .sessionExpired: return 4000
         case .overBudget: return 4002
         case .requestTooLarge: return 1009
-        case .backendUnavailable, .meterUnavailable, .chainUnavailable, .notReady: return 1013
+        case .backendUnavailable, .meterUnavailable, .chainUnavailable, .notReady, .shuttingDown: return 1013
         case .backendFailed, .backendTimeout, .internalError: return 1011
         default: return 4001
         }
@@ -189,7 +192,7 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
              .invalidRingSignature, .ringUnavailable, .sessionMismatch, .supplierNotInSession, .sessionExpired: return 1
         case .unknownService, .supplierNotServed: return 3
         case .transportNotServed, .transportMismatch: return 4
-        case .backendUnavailable, .backendFailed, .backendTimeout, .meterUnavailable, .chainUnavailable, .notReady, .internalError: return 5
+        case .backendUnavailable, .backendFailed, .backendTimeout, .meterUnavailable, .chainUnavailable, .notReady, .shuttingDown, .internalError: return 5
         case .sessionNotFound: return 6
         case .overBudget: return 7
         }
@@ -256,6 +259,8 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
             return "chain data unavailable (\(e)); retry shortly"
         case .notReady(let detail):
             return "relayer not ready: \(detail); retry shortly"
+        case .shuttingDown:
+            return "relayer shutting down; send this relay to another relayer of the supplier"
         case .internalError(let detail):
             return "internal relayer error: \(detail)"
         }

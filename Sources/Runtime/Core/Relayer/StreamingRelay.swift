@@ -48,12 +48,18 @@ public final class StreamingRelay: Sendable {
     public let chunks: AsyncThrowingStream<SignedChunk, any Error>
     private let state: StreamRelayState
 
-    init(relayer: Relayer, admitted: Relayer.Admitted, status: Int, headers: [Header], chunks backend: AsyncThrowingStream<[UInt8], any Error>) {
+    init(minter: RelayMinter, admitted: AdmittedRelay, status: Int, headers: [Header], chunks backend: AsyncThrowingStream<[UInt8], any Error>) {
         self.status = status
         self.headers = headers
-        let state = StreamRelayState(relayer: relayer, admitted: admitted, status: status, headers: headers, backend: backend)
+        let state = StreamRelayState(minter: minter, admitted: admitted, status: status, headers: headers, backend: backend)
         self.state = state
         chunks = AsyncThrowingStream(unfolding: { try await state.next() })
+    }
+
+    /// Registers `action` to run once when the relay ends (after its publish),
+    /// or at once if it has ended: a process counts the stream in flight until then.
+    func onFinish(_ action: @escaping @Sendable () -> Void) {
+        state.onFinish(action)
     }
 
     /// Ends the relay (if the stream is still open) and returns its outcome.
@@ -65,8 +71,8 @@ public final class StreamingRelay: Sendable {
 /// The state of one streamed relay, owned by an actor so the consumer's
 /// `next()` and a concurrent `finish()` serialize.
 actor StreamRelayState {
-    private let relayer: Relayer
-    private let admitted: Relayer.Admitted
+    private let minter: RelayMinter
+    private let admitted: AdmittedRelay
     private let status: Int
     private let headers: [Header]
     private var iterator: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
@@ -75,9 +81,12 @@ actor StreamRelayState {
     private var outcome: StreamedRelayOutcome?
     private var finishing = false
     private var waiters: [CheckedContinuation<StreamedRelayOutcome, Never>] = []
+    private nonisolated let finishHook = FinishHook()
 
-    init(relayer: Relayer, admitted: Relayer.Admitted, status: Int, headers: [Header], backend: AsyncThrowingStream<[UInt8], any Error>) {
-        self.relayer = relayer
+    nonisolated func onFinish(_ action: @escaping @Sendable () -> Void) { finishHook.install(action) }
+
+    init(minter: RelayMinter, admitted: AdmittedRelay, status: Int, headers: [Header], backend: AsyncThrowingStream<[UInt8], any Error>) {
+        self.minter = minter
         self.admitted = admitted
         self.status = status
         self.headers = headers
@@ -105,8 +114,8 @@ actor StreamRelayState {
             }
             if chunk.isEmpty { continue }
             do throws(RelayRejection) {
-                let payload = try relayer.httpPayload(status: status, headers: [], body: chunk)
-                let (response, bytes) = try relayer.sign(admitted, payload: payload)
+                let payload = try minter.httpPayload(status: status, headers: [], body: chunk)
+                let (response, bytes) = try minter.sign(admitted, payload: payload)
                 delivered += chunk
                 chunkCount += 1
                 return SignedChunk(responseBytes: bytes, response: response, body: chunk)
@@ -125,6 +134,7 @@ actor StreamRelayState {
         iterator = nil
         let result = await mineWholeStream(failure: failure)
         outcome = result
+        finishHook.fire()
         let pending = waiters
         waiters = []
         for waiter in pending { waiter.resume(returning: result) }
@@ -134,24 +144,50 @@ actor StreamRelayState {
     private func mineWholeStream(failure: String?) async -> StreamedRelayOutcome {
         let service = admitted.service.id
         if chunkCount == 0, let failure {
-            await relayer.meter.refund(admitted.charge, reason: "stream_failed", service: service)
+            await minter.meter.refund(admitted.charge, reason: "stream_failed", service: service)
             let result = StreamedRelayOutcome(chunks: 0, bytes: 0, relayHash: nil, mining: .streamFailed(failure), backendFailure: failure)
-            relayer.recordServed(mining: result.mining, relayHash: nil, header: admitted.header, supplier: admitted.supplier, kind: "stream")
+            minter.recorder.recordServed(mining: result.mining, relayHash: nil, header: admitted.header, supplier: admitted.supplier, kind: "stream")
             return result
         }
         let mining: MiningOutcome
         var hash: [UInt8]?
         do throws(RelayRejection) {
-            let payload = try relayer.httpPayload(status: status, headers: headers, body: delivered)
-            let served = try await relayer.signAndMine(admitted, payload: payload, backendStatus: status)
+            let payload = try minter.httpPayload(status: status, headers: headers, body: delivered)
+            let served = try await minter.signAndMine(admitted, payload: payload, backendStatus: status)
             mining = served.mining
             hash = served.relayHash
         } catch {
-            await relayer.meter.refund(admitted.charge, reason: error.name, service: service)
+            await minter.meter.refund(admitted.charge, reason: error.name, service: service)
             mining = .streamFailed(error.message)
         }
-        relayer.telemetry.count("relayer_stream_chunks_total", [("service", relayer.serviceLabel(service))], by: Int64(chunkCount))
-        relayer.recordServed(mining: mining, relayHash: hash, header: admitted.header, supplier: admitted.supplier, kind: "stream")
+        minter.recorder.count(RelayerMetrics.streamChunks, service: service, by: Int64(chunkCount))
+        minter.recorder.recordServed(mining: mining, relayHash: hash, header: admitted.header, supplier: admitted.supplier, kind: "stream")
         return StreamedRelayOutcome(chunks: chunkCount, bytes: delivered.count, relayHash: hash, mining: mining, backendFailure: failure)
+    }
+}
+
+/// A one-shot callback that may be installed before or after the event it waits for.
+final class FinishHook: @unchecked Sendable {
+    private let lock = Locked()
+    private var action: (@Sendable () -> Void)?
+    private var fired = false
+
+    func install(_ action: @escaping @Sendable () -> Void) {
+        let runNow: Bool = lock.withLock {
+            if fired { return true }
+            self.action = action
+            return false
+        }
+        if runNow { action() }
+    }
+
+    func fire() {
+        let pending: (@Sendable () -> Void)? = lock.withLock {
+            guard !fired else { return nil }
+            fired = true
+            defer { action = nil }
+            return action
+        }
+        pending?()
     }
 }

@@ -3,7 +3,7 @@
 /// ends or the node is unreachable, the tracker reconnects with backoff and
 /// catches up from `latestBlock()`, so heights may jump but never go back.
 public actor BlockTracker {
-    private let chain: any ChainPort
+    private let chain: any BlockSource
     private let clock: any ClockPort
     private let telemetry: any TelemetryPort
     private let component: String
@@ -13,7 +13,7 @@ public actor BlockTracker {
     private var listeners: [Int: AsyncStream<ChainBlock>.Continuation] = [:]
     private var nextListener = 0
 
-    public init(chain: any ChainPort, clock: any ClockPort, telemetry: any TelemetryPort, component: String) {
+    public init(chain: any BlockSource, clock: any ClockPort, telemetry: any TelemetryPort, component: String) {
         self.chain = chain
         self.clock = clock
         self.telemetry = telemetry

@@ -1,7 +1,7 @@
 import Foundation
 import RelayRuntime
 
-/// The production clock: wall time for stamps, the suspending clock for waits.
+/// The production clock: CLOCK_REALTIME for stamps, CLOCK_MONOTONIC for intervals and waits.
 /// Reading it from simulated code is reported to the simulator, which fails
 /// the run: a wall-clock read would make a replay diverge silently.
 public struct SystemClock: ClockPort {
@@ -14,11 +14,20 @@ public struct SystemClock: ClockPort {
         return RuntimeInstant(unixNanoseconds: Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
     }
 
-    public func sleep(until deadline: RuntimeInstant) async throws {
-        SimulationContext.reportIfSimulated("SystemClock.sleep waited on the wall clock inside a simulation")
-        let remaining = now.duration(to: deadline)
+    public var monotonicNow: MonotonicInstant {
+        SimulationContext.reportIfSimulated("SystemClock.monotonicNow read the host clock inside a simulation")
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return MonotonicInstant(nanoseconds: Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
+    }
+
+    public func sleep(until deadline: MonotonicInstant) async throws {
+        SimulationContext.reportIfSimulated("SystemClock.sleep waited on the host clock inside a simulation")
+        let remaining = monotonicNow.duration(to: deadline)
         if remaining > .zero {
             try await Task.sleep(for: remaining)
+        } else {
+            try Task.checkCancellation()
         }
     }
 }

@@ -88,12 +88,14 @@ final class FaultTimeline: @unchecked Sendable {
     enum Target {
         case relayer(RelayerNode)
         case miner(MinerNode)
-        var name: String {
+        var host: any HostControl {
             switch self {
-            case .relayer(let n): return n.name
-            case .miner(let n): return n.name
+            case .relayer(let n): return n.host
+            case .miner(let n): return n.host
             }
         }
+
+        var name: String { host.name }
     }
 
     private func resolveTargets(_ target: String?, kind: FaultKind) async -> [Target] {
@@ -192,33 +194,13 @@ final class FaultTimeline: @unchecked Sendable {
         world.kernel.record("fault", "redis.restarted", [("persist", String(persist)), ("keys_lost", String(lost))])
     }
 
-    private func lifecycle(_ t: Target) -> NodeLifecycle {
-        switch t {
-        case .relayer(let n): return n.lifecycle
-        case .miner(let n): return n.lifecycle
-        }
-    }
+    private func lifecycle(_ t: Target) -> NodeLifecycle { t.host.lifecycle }
 
-    private func clock(_ t: Target) -> NodeClock {
-        switch t {
-        case .relayer(let n): return n.clock
-        case .miner(let n): return n.clock
-        }
-    }
+    private func clock(_ t: Target) -> NodeClock { t.host.clock }
 
-    private func setRedisPartitioned(_ t: Target, _ on: Bool) {
-        switch t {
-        case .relayer(let n): n.setRedisPartitioned(on)
-        case .miner(let n): n.setRedisPartitioned(on)
-        }
-    }
+    private func setRedisPartitioned(_ t: Target, _ on: Bool) { t.host.setRedisPartitioned(on) }
 
-    private func dropReplies(_ t: Target, count: Int, filter: RedisCommandFilter) {
-        switch t {
-        case .relayer(let n): n.dropReplies(next: count, matching: filter)
-        case .miner(let n): n.dropReplies(next: count, matching: filter)
-        }
-    }
+    private func dropReplies(_ t: Target, count: Int, filter: RedisCommandFilter) { t.host.dropReplies(next: count, matching: filter) }
 
     private func record(_ event: String, _ fault: FaultSpec, index: Int, _ extra: [String]) {
         var fields: TelemetryLabels = [("index", String(index)), ("kind", fault.kind), ("target", fault.target ?? "")]
