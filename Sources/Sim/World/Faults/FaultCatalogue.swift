@@ -8,6 +8,9 @@ public enum FaultKind: String, Sendable, CaseIterable {
     case chainPartition = "chain_partition"
     case chainLatency = "chain_latency"
     case clockSkew = "clock_skew"
+    /// The node's wall clock jumps by `offset_ms` at once (NTP or an operator
+    /// stepping it) and stays there; its monotonic clock does not move.
+    case clockStep = "clock_step"
     case redisDropReplies = "redis_drop_replies"
     // The Redis server (no target)
     case redisDown = "redis_down"
@@ -29,7 +32,7 @@ public enum FaultKind: String, Sendable, CaseIterable {
 
     var target: TargetKind {
         switch self {
-        case .crash, .stop, .redisPartition, .chainPartition, .chainLatency, .clockSkew: return .node
+        case .crash, .stop, .redisPartition, .chainPartition, .chainLatency, .clockSkew, .clockStep: return .node
         case .redisDropReplies: return .node
         case .redisDown, .redisRestart, .redisSlow, .pubsubLoss, .chainStall, .txDrop, .txDelay, .txReorder, .txNeverInclude: return .none
         case .backendDown, .backendErrors, .backendSlow: return .service
@@ -42,7 +45,7 @@ public enum FaultKind: String, Sendable, CaseIterable {
     var parameters: [String] {
         switch self {
         case .chainLatency, .redisSlow, .backendSlow: return ["latency_ms"]
-        case .clockSkew: return ["offset_ms"]
+        case .clockSkew, .clockStep: return ["offset_ms"]
         case .redisDropReplies: return ["count", "commands"]
         case .redisRestart: return ["persist"]
         case .txDrop, .txNeverInclude: return ["count", "filter"]

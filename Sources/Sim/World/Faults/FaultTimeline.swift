@@ -127,6 +127,7 @@ final class FaultTimeline: @unchecked Sendable {
         case .chainPartition: for t in targets { await chain.partition(node: t.name) }
         case .chainLatency: for t in targets { await chain.setLatency(node: t.name, Self.milliseconds(p["latency_ms"])) }
         case .clockSkew: for t in targets { clock(t).setSkew(Self.milliseconds(p["offset_ms"])) }
+        case .clockStep: for t in targets { clock(t).step(by: Self.milliseconds(p["offset_ms"])) }
         case .redisDropReplies:
             let count = Int(p["count"] ?? "1") ?? 1
             let names = p["commands"].map { Set($0.split(separator: ",").map { String($0) }) }
@@ -174,7 +175,8 @@ final class FaultTimeline: @unchecked Sendable {
         case .chainPartition: for t in targets { await chain.heal(node: t.name) }
         case .chainLatency: for t in targets { await chain.setLatency(node: t.name, .zero) }
         case .clockSkew: for t in targets { clock(t).setSkew(.zero) }
-        case .redisDropReplies, .txDrop, .txDelay, .txNeverInclude, .chainStall: break
+        // A step is not undone: the clock stays where it was put.
+        case .redisDropReplies, .txDrop, .txDelay, .txNeverInclude, .chainStall, .clockStep: break
         case .redisDown: redis.setUnavailable(false)
         case .redisRestart: restartRedis(persist: fault.parameters["persist"] != "false")
         case .redisSlow: redis.setExtraLatency(.zero)

@@ -11,7 +11,7 @@ public struct SwarmSchedule: Sendable {
     public static let defaultKinds: [FaultKind] = [
         .crash, .stop, .redisPartition, .chainPartition, .redisSlow, .redisRestart, .chainStall,
         .txDrop, .txDelay, .backendErrors, .backendSlow, .clockSkew, .redisDropReplies,
-        .chainLatency, .redisDown, .txReorder, .txNeverInclude, .backendDown,
+        .chainLatency, .redisDown, .txReorder, .txNeverInclude, .backendDown, .clockStep,
     ]
 
     public let kinds: [FaultKind]
@@ -47,7 +47,7 @@ public struct SwarmSchedule: Sendable {
             let at = between(2, max(2, lastTraffic + 4))
             var fault = FaultSpec(at: .block(at), kind: kind.rawValue, target: nil, durationBlocks: nil, parameters: [:])
             switch kind {
-            case .crash, .stop, .redisPartition, .chainPartition, .chainLatency, .clockSkew, .redisDropReplies:
+            case .crash, .stop, .redisPartition, .chainPartition, .chainLatency, .clockSkew, .clockStep, .redisDropReplies:
                 let minerTarget = spec.topology.miners > 1 && (rng.next() % 3 != 0 || spec.topology.relayers < 2)
                 let relayerTarget = !minerTarget && spec.topology.relayers > 1
                 if !minerTarget && !relayerTarget { continue }
@@ -66,6 +66,8 @@ public struct SwarmSchedule: Sendable {
                 case .clockSkew: fault.parameters = ["offset_ms": String(between(-3000, 3000))]; fault.durationBlocks = duration
                 case .chainLatency: fault.parameters = ["latency_ms": String(between(100, 3000))]; fault.durationBlocks = duration
                 case .redisDropReplies: fault.parameters = ["count": String(between(1, 3))]
+                // Up to an hour either way: far beyond any lease TTL or backend deadline.
+                case .clockStep: fault.parameters = ["offset_ms": String(between(-3_600_000, 3_600_000))]
                 default: fault.durationBlocks = duration
                 }
             case .redisSlow:
