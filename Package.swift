@@ -118,6 +118,6 @@ let package = Package(
         .testTarget(name: "SimRedisTests", dependencies: ["SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/SimRedisTests"),
         .testTarget(name: "SimChainTests", dependencies: ["SimChain", "SimKernel", "RelayRuntime", "PocketProtocol"], path: "Tests/SimChainTests"),
         .testTarget(name: "SimTests", dependencies: ["PocketSim", "RelayRuntime"], path: "Tests/SimTests"),
-        .testTarget(name: "LiveTests", dependencies: ["RelayRuntimeLive", "SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/LiveTests"),
+        .testTarget(name: "LiveTests", dependencies: ["RelayRuntimeLive", "SimRedis", "SimKernel", "SimChain", "RelayRuntime", "PocketProtocol"], path: "Tests/LiveTests"),
     ]
 )

@@ -172,12 +172,10 @@ struct MinerWorld: @unchecked Sendable {
     /// A miner node named `name` (its Redis connection and chain link carry the name).
     func miner(_ name: String, suppliers indices: [Int]? = nil, config: MinerConfig? = nil, redis: RedisModelClient? = nil) -> Miner {
         let held = (indices ?? Array(suppliers.indices)).map { suppliers[$0] }
-        let telemetry = log.telemetry(node: name)
-        let link = chain.link(for: name)
-        let tracker = BlockTracker(chain: link, clock: kernel.clock, telemetry: telemetry, component: "miner")
         let ports = RuntimePorts(redis: redis ?? RedisModelClient(model: model, name: name), keys: StaticKeys(held), clock: kernel.clock,
-                                 entropy: kernel.entropy, telemetry: telemetry)
-        return Miner(config: config ?? self.config(name), ports: ports, chain: link, blockTracker: tracker)
+                                 entropy: kernel.entropy, telemetry: log.telemetry(node: name))
+        // Built by the same assembly as the simulator's nodes and the `miner` command.
+        return MinerProcess(config: config ?? self.config(name), ports: ports, chain: chain.link(for: name)).miner
     }
 
     /// `count` signed relays for supplier `i` in the session containing `height`.
