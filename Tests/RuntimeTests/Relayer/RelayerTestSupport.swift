@@ -190,7 +190,7 @@ final class ScriptedBackend: BackendPort, @unchecked Sendable {
             do { try await clock.sleep(for: delay) } catch { throw .transport(service: request.serviceID, reason: "cancelled") }
             return .complete(status: 200, headers: [], body: Array("late".utf8))
         case .stream(let status, let headers, let chunks, let failAfter):
-            let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+            let (stream, continuation) = BackendStream<[UInt8]>.makeStream(serviceID: request.serviceID)
             for chunk in chunks { continuation.yield(chunk) }
             if let failAfter { continuation.finish(throwing: failAfter) } else { continuation.finish() }
             return .stream(status: status, headers: headers, chunks: stream)
@@ -207,14 +207,14 @@ final class ScriptedBackend: BackendPort, @unchecked Sendable {
 /// A WebSocket backend the test drives: it records what the relayer sent and
 /// pushes messages when told.
 final class ScriptedDuplex: BackendDuplex, @unchecked Sendable {
-    let inbound: AsyncThrowingStream<DuplexMessage, any Error>
-    private let continuation: AsyncThrowingStream<DuplexMessage, any Error>.Continuation
+    let inbound: BackendStream<DuplexMessage>
+    private let continuation: BackendStream<DuplexMessage>.Continuation
     private let lock = NSLock()
     private var sentMessages: [DuplexMessage] = []
     private var closed = false
 
     init() {
-        (inbound, continuation) = AsyncThrowingStream<DuplexMessage, any Error>.makeStream()
+        (inbound, continuation) = BackendStream<DuplexMessage>.makeStream(serviceID: "scripted")
     }
 
     var sent: [DuplexMessage] {

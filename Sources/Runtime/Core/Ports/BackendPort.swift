@@ -54,7 +54,7 @@ public struct BackendRequest: Sendable, Hashable {
 /// SSE/NDJSON responses that the relayer signs batch by batch.
 public enum BackendResponse: Sendable {
     case complete(status: Int, headers: [Header], body: [UInt8])
-    case stream(status: Int, headers: [Header], chunks: AsyncThrowingStream<[UInt8], any Error>)
+    case stream(status: Int, headers: [Header], chunks: BackendStream<[UInt8]>)
 
     public var status: Int {
         switch self {
@@ -80,7 +80,7 @@ public enum DuplexMessage: Sendable, Hashable {
 /// mined as its own relay by the relayer.
 public protocol BackendDuplex: Sendable {
     func send(_ message: DuplexMessage) async throws(BackendError)
-    var inbound: AsyncThrowingStream<DuplexMessage, any Error> { get }
+    var inbound: BackendStream<DuplexMessage> { get }
     func close() async
 }
 

@@ -145,7 +145,7 @@ actor DuplexState {
     private let minter: RelayMinter
     private let serviceID: String
     private let backend: any BackendDuplex
-    private var iterator: AsyncThrowingStream<DuplexMessage, any Error>.AsyncIterator?
+    private var iterator: BackendStream<DuplexMessage>.AsyncIterator?
     private let closedFlag: Flag
     private var latest: AdmittedRelay?
     private var prepaid: [RelayMeter.Outcome] = []
@@ -195,7 +195,7 @@ actor DuplexState {
                 message = try await it.next(isolation: self)
             } catch {
                 guard !isClosed else { return nil }
-                let failure = RelayRejection(.backendFailed(.transport(service: serviceID, reason: String(describing: error))),
+                let failure = RelayRejection(.backendFailed(error),
                                              sessionHeader: latest?.header, supplier: latest?.supplier)
                 return await end(failure)
             }

@@ -48,7 +48,7 @@ public final class StreamingRelay: Sendable {
     public let chunks: AsyncThrowingStream<SignedChunk, any Error>
     private let state: StreamRelayState
 
-    init(minter: RelayMinter, admitted: AdmittedRelay, status: Int, headers: [Header], chunks backend: AsyncThrowingStream<[UInt8], any Error>) {
+    init(minter: RelayMinter, admitted: AdmittedRelay, status: Int, headers: [Header], chunks backend: BackendStream<[UInt8]>) {
         self.status = status
         self.headers = headers
         let state = StreamRelayState(minter: minter, admitted: admitted, status: status, headers: headers, backend: backend)
@@ -75,7 +75,7 @@ actor StreamRelayState {
     private let admitted: AdmittedRelay
     private let status: Int
     private let headers: [Header]
-    private var iterator: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
+    private var iterator: BackendStream<[UInt8]>.AsyncIterator?
     private var delivered: [UInt8] = []
     private var chunkCount = 0
     private var outcome: StreamedRelayOutcome?
@@ -85,7 +85,7 @@ actor StreamRelayState {
 
     nonisolated func onFinish(_ action: @escaping @Sendable () -> Void) { finishHook.install(action) }
 
-    init(minter: RelayMinter, admitted: AdmittedRelay, status: Int, headers: [Header], backend: AsyncThrowingStream<[UInt8], any Error>) {
+    init(minter: RelayMinter, admitted: AdmittedRelay, status: Int, headers: [Header], backend: BackendStream<[UInt8]>) {
         self.minter = minter
         self.admitted = admitted
         self.status = status

@@ -89,12 +89,12 @@ public final class SimBackend: BackendPort, @unchecked Sendable {
 /// A WebSocket backend that answers every message with one derived message.
 final class EchoDuplex: BackendDuplex, @unchecked Sendable {
     let serviceID: String
-    let inbound: AsyncThrowingStream<DuplexMessage, any Error>
-    private let feed: AsyncThrowingStream<DuplexMessage, any Error>.Continuation
+    let inbound: BackendStream<DuplexMessage>
+    private let feed: BackendStream<DuplexMessage>.Continuation
 
     init(serviceID: String) {
         self.serviceID = serviceID
-        (inbound, feed) = AsyncThrowingStream<DuplexMessage, any Error>.makeStream()
+        (inbound, feed) = BackendStream<DuplexMessage>.makeStream(serviceID: serviceID)
     }
 
     func send(_ message: DuplexMessage) async throws(BackendError) {
