@@ -2,7 +2,11 @@
 #   make demo   - the main job: the scenario suite in the simulator
 #   make test   - the whole test suite (C tests with cmocka, then Swift Testing)
 SWIFT ?= swift
-# The shared golden vectors when present, else the copy committed with the tests.
+# Golden vectors for `make test` and `make vectors`: any directory of the vector
+# format (Tests/Fixtures/vectors/README.md) works, e.g. `make test VECTORS=/path`.
+# Default: a sibling ../shared/vectors checkout if a developer has one (the
+# upstream set the committed copy was taken from; nothing requires it), else
+# the copy committed in Tests/Fixtures/vectors, which a fresh clone uses.
 VECTORS ?= $(shell test -d ../shared/vectors && echo ../shared/vectors || echo Tests/Fixtures/vectors)
 
 .PHONY: setup build test demo bench swarm vectors proto

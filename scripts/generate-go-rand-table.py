@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes Sources/Protocol/GoRand/GoRandCookedTable.swift from the Go
 standard library installed by Debian (golang-1.19-src). The 607 constants are
-data the proof-requirement sample depends on bit for bit (protocol spec §7.3);
-GoRandTests checks the transcription against the spec's checksums."""
+data the proof-requirement sample depends on bit for bit (docs/protocol.md#go-random-source);
+GoRandAndSessionTests checks the transcription against the checksums given there."""
 import re, sys, pathlib
 src = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/go-1.19/src/math/rand/rng.go").read_text()
 body = src[src.index("rngCooked [rngLen]int64"):]

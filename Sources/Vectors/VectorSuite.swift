@@ -63,7 +63,10 @@ public struct VectorSuite: Sendable {
         self.checkers = checkers
     }
 
-    /// The directory named by `POCKET_VECTORS_DIR`, else `../shared/vectors`.
+    /// The directory named by `POCKET_VECTORS_DIR`, else `../shared/vectors`: a
+    /// developer's sibling checkout of the upstream vectors, not part of this
+    /// project (the committed copy is `Tests/Fixtures/vectors`; `make vectors`
+    /// and `make test` always pass a directory, see the Makefile's `VECTORS`).
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         environment["POCKET_VECTORS_DIR"] ?? "../shared/vectors"
     }

@@ -1,6 +1,6 @@
 import PocketProtocol
 
-/// The byte strings of protocol.md Appendix A.4–A.6 (produced by the Go reference).
+/// The byte strings of known-answer values A.4–A.6 (docs/protocol.md#known-answer-values), produced by the Go reference.
 enum AppendixA {
     static let applicationAddress = "pokt1mrqt5f7qh8uxs27cjm9t7v9e74a9vvdnq5jva4"
     static let supplierAddress = "pokt1j0d439p6g67m93cvyedy2puengatryjk65h4xh"

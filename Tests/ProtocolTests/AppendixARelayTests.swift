@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import PocketProtocol
 
-/// protocol.md Appendix A.4–A.6, rebuilt from field values (not decoded), so
+/// Known-answer values A.4–A.6 (docs/protocol.md#known-answer-values), rebuilt from field values (not decoded), so
 /// the encoder itself must reproduce gogoproto's bytes.
 @Suite struct AppendixARelayTests {
     static func header() -> Pocket_Session_SessionHeader {

@@ -3,7 +3,7 @@ import SwiftProtobuf
 import Testing
 import PocketProtocol
 
-/// The gogoproto canonical-encoding rules of protocol.md §1.1, each checked
+/// The gogoproto canonical-encoding rules of docs/protocol.md#wire-encoding, each checked
 /// against swift-protobuf's actual behaviour through `CanonicalCodec`.
 @Suite struct CanonicalEncodingTests {
     @Test func nonNullableMetaIsAlwaysEmitted() throws {

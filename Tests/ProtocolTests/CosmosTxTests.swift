@@ -3,7 +3,7 @@ import SwiftProtobuf
 import Testing
 import PocketProtocol
 
-/// SIGN_MODE_DIRECT assembly (protocol.md §10.4). Expected bytes were encoded
+/// SIGN_MODE_DIRECT assembly (docs/protocol.md#cosmos-transactions). Expected bytes were encoded
 /// by hand (field by field) independently of swift-protobuf.
 @Suite struct CosmosTxTests {
     static let publicKey: Bytes = [0x02] + Bytes(1...32)

@@ -2,7 +2,7 @@ import Testing
 @testable import PocketProtocol
 
 @Suite struct CryptoTests {
-    /// Spec appendix A.1: the reference relay miner's README example key.
+    /// Known-answer A.1 (docs/protocol.md#known-answer-values): the Go relay miner's README example key.
     @Test func appendixA1KeysAndAddresses() throws {
         let app = try PrivateKey(hex: "2d00ef074d9b51e46886dc9a1df11e7b986611d0f336bdcf1f0adce3e037ec0a")
         #expect(app.publicKey.compressed.hex == "0397896e9b106df70124a856861cc9be52fac9980e2c7a118a36c19d0198692cc5")
@@ -11,7 +11,7 @@ import Testing
         #expect(RingMembership.placeholderAddress == "pokt1v9utztg8z8e6jv9xzv7rnt3m38570xsyjr2crf")
     }
 
-    /// Spec appendix A.5: the supplier signature over the response signable hash.
+    /// Known-answer A.5 (docs/protocol.md#known-answer-values): the supplier signature over the response signable hash.
     @Test func appendixA5SupplierSignature() throws {
         let supplier = try PrivateKey(hex: "5f3c1a0e9b8d7c6b5a49382716054f3e2d1c0b0a99887766554433221100aabb")
         let h = try Hex.decode("04eebb92d1d728932f843fee431f2ff30331d4ac6e8239073e0b4b97e50eb39e")

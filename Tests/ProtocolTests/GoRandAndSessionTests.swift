@@ -3,7 +3,7 @@ import Testing
 @testable import PocketProtocol
 
 @Suite struct GoRandAndSessionTests {
-    /// The transcription checks of spec §7.3.
+    /// The transcription checks of docs/protocol.md#go-random-source.
     @Test func cookedTableMatchesTheSpecChecksums() {
         let t = GoRandSource.cooked
         #expect(t.count == 607)
@@ -13,7 +13,7 @@ import Testing
         #expect(Hash.sha256(bytes).hex == "71ca56841e25ce194c2600faac906bb84e97d268a3bc453ff9f1a1410af1d228")
     }
 
-    /// Spec appendix A.8: Go math/rand outputs for several seeds.
+    /// Known-answer A.8 (docs/protocol.md#known-answer-values): Go math/rand outputs for several seeds.
     @Test func goMathRandStreams() {
         var zero = GoRandSource(seed: 0)
         #expect([zero.int63(), zero.int63(), zero.int63()] == [8717895732742165505, 2259404117704393152, 6050128673802995827])
@@ -35,7 +35,7 @@ import Testing
         #expect(goVarint([0x80]) == (0, 0))
     }
 
-    /// Spec appendix A.8: the sample for the four-leaf claim.
+    /// Known-answer A.8: the sample for the four-leaf claim.
     @Test func appendixA8Sample() throws {
         let claimHash = try Hex.decode("10eafb9a485582f7f294287d4b2cad466fbbd9a21c80162f4e62e2f8ab6c83f8")
         let seed = try Hex.decode("2d3b5a8b8c7e0d1f4a6b9c0e1d2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b")
@@ -45,7 +45,7 @@ import Testing
         #expect(ProofRequirement.evaluate(claimedUPOKT: 400, thresholdUPOKT: 20_000_000, claimHash: claimHash, seedBlockHash: seed, probability: 0.65) == .probabilistic)
     }
 
-    /// Spec appendix A.4: session id and localnet timeline of session [101, 110].
+    /// Known-answer A.4 (docs/protocol.md#known-answer-values): session id and localnet timeline of session [101, 110].
     @Test func appendixA4SessionIdAndWindows() throws {
         let id = SessionID.compute(startBlockHash: try Hex.decode("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
                                    serviceID: "anvil", applicationAddress: "pokt1mrqt5f7qh8uxs27cjm9t7v9e74a9vvdnq5jva4", sessionStartHeight: 101)
@@ -60,7 +60,7 @@ import Testing
         #expect(grid.isGracePeriodElapsed(sessionEndHeight: 110, currentHeight: 112) == true)
     }
 
-    /// Spec §7.1: with the base target the multiplier is 1.
+    /// docs/protocol.md#claimed-amount: with the base target the multiplier is 1.
     @Test func claimedAmountAtBaseDifficulty() {
         let base = [UInt8](repeating: 0xff, count: 32)
         // 400 CU × 42_000_000 / 1_000_000 = 16_800 uPOKT.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import PocketProtocol
 
-/// protocol.md §2.2 / Appendix B.4: the payload leaves the response signable
+/// docs/protocol.md#relay-signing and #quirks-to-keep (4): the payload leaves the response signable
 /// bytes iff `payload_hash` is on the wire, even with length 0.
 @Suite struct PayloadHashPresenceTests {
     /// meta{session header of A.4} as encoded on the wire.

@@ -1,7 +1,7 @@
 import Testing
 @testable import PocketProtocol
 
-/// The §5.3 recursion over a leaf set: an independent definition of the root.
+/// The canonical-shape recursion over a leaf set (docs/protocol.md#smst): an independent definition of the root.
 func referenceRoot(_ leaves: [(path: Bytes, data: Bytes)], depth: Int = 0) -> Bytes {
     if leaves.isEmpty { return SMSTHashing.placeholder }
     if leaves.count == 1 { return SMSTHashing.leafDigest(path: leaves[0].path, data: leaves[0].data) }
@@ -11,7 +11,7 @@ func referenceRoot(_ leaves: [(path: Bytes, data: Bytes)], depth: Int = 0) -> By
 }
 
 @Suite struct SMSTTests {
-    /// Spec appendix A.7: the single-leaf tree and its closest-proof gob bytes.
+    /// Known-answer A.7 (docs/protocol.md#known-answer-values): the single-leaf tree and its closest-proof gob bytes.
     @Test func appendixSingleLeafProofBytes() throws {
         let trie = SparseMerkleSumTrie()
         let value = Array("only-relay".utf8)
@@ -20,7 +20,7 @@ func referenceRoot(_ leaves: [(path: Bytes, data: Bytes)], depth: Int = 0) -> By
         let proof = try trie.proveClosest(path: Hash.sha256(Array("some-path".utf8)))
         #expect(proof.depth == 0 && proof.closestProof.sideNodes.isEmpty)
         let bytes = GobClosestProofCodec.encode(proof.compacted())
-        // Spec A.7, single-leaf tree: the value message after the 286-byte type prefix.
+        // A.7, single-leaf tree: the value message after the 286-byte type prefix.
         #expect(Array(bytes.prefix(286)) == GobClosestProofCodec.typePrefix)
         #expect(Array(bytes.dropFirst(286)).hex == "68ff800120a2b462870e854954f81c9f2264a2543246d42377193398932c9b16e1acca9f3402010001202f5de155cd704d34d3c1ac18bc1b56b92314e6c80658d84723aa0e8e7040ed1c011a6f6e6c792d72656c617900000000000000070000000000000001010000")
         try SMSTProofVerifier.verify(proofBytes: bytes, root: trie.root)

@@ -289,7 +289,7 @@ import Testing
             } else {
                 // The chain accepted the proof, so it agreed one was required. (Settlement
                 // re-samples with the claim's status now VALIDATED, which changes the claim
-                // hash: it may then say NOT_REQUIRED — paid either way, spec §7.2.)
+                // hash: it may then say NOT_REQUIRED — paid either way, docs/protocol.md#proof-requirement.)
                 #expect(proven.contains(s.sessionID))
             }
         }

@@ -19,7 +19,7 @@ import Testing
     @Test func windowsFollowTheParamsAtSessionEnd() {
         let w = Self.w
         #expect([w.sessionStart, w.sessionEnd, w.claimOpen, w.claimClose, w.seedHeight, w.proofOpen, w.proofClose] == [1, 10, 12, 16, 15, 16, 20])
-        // Any height of the session gives the same windows; mainnet offsets (spec §6.8 timeline).
+        // Any height of the session gives the same windows; mainnet offsets (docs/protocol.md#parameter-values timeline).
         #expect(SessionWindows(params: .localnet, sessionEnd: 4) == w)
         let m = SessionWindows(params: .mainnet, sessionEnd: 20)
         #expect([m.claimOpen, m.claimClose, m.seedHeight, m.proofOpen, m.proofClose] == [32, 42, 42, 43, 53])

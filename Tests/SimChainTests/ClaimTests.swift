@@ -5,7 +5,7 @@ import SimChain
 import SimKernel
 import Testing
 
-/// MsgCreateClaim by the real rules (spec §7.4). Session 1 is [1, 10]; its
+/// MsgCreateClaim by the real rules (docs/protocol.md#claim-and-proof-acceptance). Session 1 is [1, 10]; its
 /// claim window is [12, 16]; a tx broadcast after block h lands in block h+1.
 @Suite struct ClaimTests {
     @Test func aClaimInsideItsWindowIsAccepted() throws {

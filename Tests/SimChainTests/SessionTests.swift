@@ -72,7 +72,7 @@ import Testing
         ])
     }
 
-    /// A shorter session from height 21 re-anchors the grid there (spec §6.1).
+    /// A shorter session from height 21 re-anchors the grid there (docs/protocol.md#sessions-and-windows).
     @Test func paramsHistoryReanchorsTheGrid() throws {
         var shorter = SharedParams.localnet
         shorter.numBlocksPerSession = 5

@@ -8,7 +8,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Minimal Cosmos SDK types needed to talk to the chain (protocol.md §1.8).
+/// Minimal Cosmos SDK types needed to talk to the chain (docs/protocol.md#cosmos-transactions).
 
 import SwiftProtobuf
 

@@ -8,7 +8,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Transaction envelope for SIGN_MODE_DIRECT (protocol.md §10.4).
+/// Transaction envelope for SIGN_MODE_DIRECT (docs/protocol.md#cosmos-transactions).
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

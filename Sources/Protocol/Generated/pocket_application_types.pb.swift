@@ -9,7 +9,7 @@
 //   https://github.com/apple/swift-protobuf/
 
 /// Applications: the paying side of a session and the owner of its signing ring
-/// (protocol.md §1.7, §2.4).
+/// (docs/protocol.md#ring-membership).
 
 import SwiftProtobuf
 

@@ -8,7 +8,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Claims and proofs as stored and queried on chain (protocol.md §1.5, §7).
+/// Claims and proofs as stored and queried on chain (docs/protocol.md#claim-and-proof-acceptance).
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -11,7 +11,7 @@
 /// Relay envelopes exchanged between gateways/applications and relay miners.
 /// Every hash in relay mining is taken over the canonical (gogoproto-style)
 /// encoding of these messages, so field numbers and types must never drift
-/// from the chain's definitions. See protocol.md §1.2.
+/// from the chain's definitions. See docs/protocol.md#wire-encoding.
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -8,7 +8,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Sessions: the unit every relay, claim and proof is scoped to (protocol.md §1.3, §6).
+/// Sessions: the unit every relay, claim and proof is scoped to (docs/protocol.md#sessions-and-windows).
 
 import SwiftProtobuf
 

@@ -8,7 +8,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Chain-wide parameters that drive session and window math (protocol.md §1.6, §6).
+/// Chain-wide parameters that drive session and window math (docs/protocol.md#sessions-and-windows).
 
 import SwiftProtobuf
 

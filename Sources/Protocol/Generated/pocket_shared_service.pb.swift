@@ -8,7 +8,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Services and the per-actor service configuration (protocol.md §1.6).
+/// Services and the per-actor service configuration (docs/protocol.md#wire-encoding).
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -8,7 +8,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Query messages of pocket.supplier.Query (protocol.md §10.1).
+/// Query messages of pocket.supplier.Query (docs/protocol.md#chain-apis).
 
 import SwiftProtobuf
 

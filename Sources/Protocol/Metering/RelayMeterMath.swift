@@ -1,6 +1,6 @@
 import BigInt
 
-/// App-stake metering (spec §8). The chain pays a supplier at most its share
+/// App-stake metering (docs/protocol.md#app-stake-metering). The chain pays a supplier at most its share
 /// of what an application can afford per session; relays beyond that are
 /// served for free. The relayer meters locally with the reference relay
 /// miner's conservative formula so it stops before that point.
@@ -30,7 +30,7 @@ public enum RelayMeterMath {
         return appStakeUPOKT / numSuppliersPerSession / pendingSessions(params: params)
     }
 
-    /// The chain's settlement cap for one claim (tokenomics, spec §8):
+    /// The chain's settlement cap for one claim (tokenomics, docs/protocol.md#app-stake-metering):
     /// floor = stake / pendingSessions / numClaims (integer divisions in that
     /// order), optionally capped by the app's per-session spend limit; then
     /// paid = min(claimed, floor(max / (1 + globalInflationPerClaim))).

@@ -1,6 +1,6 @@
 import BigInt
 
-/// What a claim is worth (spec §7.1), needed both to decide whether a proof
+/// What a claim is worth (docs/protocol.md#claimed-amount), needed both to decide whether a proof
 /// is required by threshold and whether a claim pays for its fees.
 public enum ClaimAmount {
     static let maxHash = (BigUInt(1) << 256) - 1

@@ -16,7 +16,7 @@ public enum ProofRequirement: Int, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The chain's decision (spec §7.2): the threshold first, then the Go
+    /// The chain's decision (docs/protocol.md#proof-requirement): the threshold first, then the Go
     /// math/rand sample seeded by sha256(claimHash ‖ seedBlockHash).
     /// `claimHash` is sha256 of the stored Claim's protobuf bytes.
     public static func evaluate(claimedUPOKT: BigUInt, thresholdUPOKT: BigUInt, claimHash: Bytes, seedBlockHash: Bytes, probability: Double) -> ProofRequirement {

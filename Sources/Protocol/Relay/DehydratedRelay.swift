@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a served relay becomes in the session tree (protocol.md §4.1): the
+/// What a served relay becomes in the session tree (docs/protocol.md#relay-hash): the
 /// canonical `Relay{req, res}` with the response payload removed. Its hash is
 /// both the SMST key and the relay-mining difficulty input.
 public struct DehydratedRelay: Sendable, Equatable {

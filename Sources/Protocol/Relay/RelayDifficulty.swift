@@ -15,7 +15,7 @@ public enum RelayDifficultyError: Error, Sendable, Equatable, CustomStringConver
     }
 }
 
-/// Relay-mining difficulty (protocol.md §4.2): which relays count, what a
+/// Relay-mining difficulty (docs/protocol.md#relay-mining-difficulty): which relays count, what a
 /// counted relay is worth, and how the chain moves the target between sessions.
 public enum RelayDifficulty {
     /// Every relay hash except 32 x 0xff is below it: "mine everything".

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Builds signed relay requests the way a gateway (PATH) or an application
-/// signing for itself does (spec §2.1, §2.4): the request for a session and a
+/// signing for itself does (docs/protocol.md#relay-signing, docs/protocol.md#ring-membership): the request for a session and a
 /// supplier, its signable hash, a bLSAG ring signature over that hash, and
 /// the canonical bytes sent to the relay miner.
 ///

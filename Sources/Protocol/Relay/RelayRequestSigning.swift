@@ -1,7 +1,7 @@
 import Foundation
 
 extension Pocket_Service_RelayRequest {
-    /// The bytes the ring signature commits to (protocol.md §2.1): the
+    /// The bytes the ring signature commits to (docs/protocol.md#relay-signing): the
     /// canonical encoding with `meta.signature` cleared and everything else,
     /// payload included, kept. Verifiers must call this on the *decoded*
     /// request, never hash received bytes, because Go re-marshals too.

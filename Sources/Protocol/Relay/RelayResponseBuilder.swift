@@ -1,7 +1,7 @@
 import Foundation
 
-/// Builds the responses a relay miner sends back (protocol.md §1.4, §2.2,
-/// §2.3, §10.6): HTTP payloads wrapped as `POKTHTTPResponse`, supplier-signed
+/// Builds the responses a relay miner sends back (docs/protocol.md#relay-signing,
+/// docs/protocol.md#relay-transport): HTTP payloads wrapped as `POKTHTTPResponse`, supplier-signed
 /// `RelayResponse`s, and the reference's unsigned error replies. Pure values:
 /// the caller supplies the key and the bytes.
 public enum RelayResponseBuilder {
@@ -64,7 +64,7 @@ public enum RelayResponseBuilder {
 
     /// A `RelayResponse` for `sessionHeader` carrying `payload`, with
     /// `payload_hash = sha256(payload)` and the supplier's signature over its
-    /// signable hash (ECDSA over sha256 of it, §2.3).
+    /// signable hash (ECDSA over sha256 of it, docs/protocol.md#relay-signing).
     public static func signed(sessionHeader: Pocket_Session_SessionHeader, payload: Bytes, key: PrivateKey) throws(RelaySigningError) -> Pocket_Service_RelayResponse {
         var (response, hash) = try unsigned(sessionHeader: sessionHeader, payload: payload)
         response.meta.supplierOperatorSignature = Data(SupplierSignature.sign(hash, with: key))

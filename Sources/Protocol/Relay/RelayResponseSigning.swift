@@ -1,7 +1,7 @@
 import Foundation
 
 extension Pocket_Service_RelayResponse {
-    /// The bytes whose hash the supplier signs (protocol.md §2.2): canonical
+    /// The bytes whose hash the supplier signs (docs/protocol.md#relay-signing): canonical
     /// encoding with the supplier signature cleared and, when `payload_hash`
     /// is present, the payload dropped, so the signature commits to the
     /// payload only through its hash.

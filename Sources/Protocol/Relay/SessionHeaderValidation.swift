@@ -1,5 +1,5 @@
 /// Why a session header fails the chain's `SessionHeader.ValidateBasic`
-/// (protocol.md §1.3).
+/// (docs/protocol.md#session-header-validity).
 public enum SessionHeaderError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidApplicationAddress(String)
     case missingSessionID

@@ -45,7 +45,7 @@ public struct SparseMerkleClosestProof: Sendable, Hashable {
 }
 
 extension SparseMerkleSumTrie {
-    /// The closest proof for `path` (spec §5.6): what a supplier submits, with
+    /// The closest proof for `path` (docs/protocol.md#closest-proofs): what a supplier submits, with
     /// `path` derived from the proof-window seed block hash and the session id.
     public func proveClosest(path: Bytes) throws(SMSTError) -> SparseMerkleClosestProof {
         guard path.count == SMSTHashing.pathSize else { throw .invalidPathLength(path.count) }

@@ -88,7 +88,7 @@ enum MinimalBytes {
 }
 
 extension SparseMerkleClosestProof {
-    /// Drops placeholder side nodes into a bit mask (spec §5.7).
+    /// Drops placeholder side nodes into a bit mask (docs/protocol.md#closest-proofs).
     public func compacted() -> SparseCompactMerkleClosestProof {
         let nodes = closestProof.sideNodes
         var mask = Bytes(repeating: 0, count: (nodes.count + 7) / 8)
@@ -108,7 +108,7 @@ extension SparseMerkleClosestProof {
 }
 
 extension SparseCompactMerkleClosestProof {
-    /// Checks the chain's structural limits, then expands the bit mask (spec §5.9 steps 1–2).
+    /// Checks the chain's structural limits, then expands the bit mask (docs/protocol.md#proof-verification steps 1–2).
     public func decompacted() throws(SMSTProofError) -> SparseMerkleClosestProof {
         guard path.count == SMSTHashing.pathSize else { throw .invalidPath(length: path.count) }
         guard depth.count <= 2 else { throw .invalidDepth("\(depth.count) bytes") }

@@ -1,5 +1,5 @@
 /// The Go `encoding/gob` bytes of a `SparseCompactMerkleClosestProof`, i.e.
-/// exactly what `MsgSubmitProof.proof` carries (spec §5.8).
+/// exactly what `MsgSubmitProof.proof` carries (docs/protocol.md#gob-encoding).
 ///
 /// Encoding reproduces a fresh Go encoder byte for byte: the fixed 286-byte
 /// type-definition prefix (type ids 64–66), then one value message with zero

@@ -1,4 +1,4 @@
-/// Closest-proof verification exactly as the chain performs it (spec §5.9),
+/// Closest-proof verification exactly as the chain performs it (docs/protocol.md#proof-verification),
 /// including its quirks: an empty value with sum 0 is a non-membership proof,
 /// side nodes are copied into 48-byte buffers (zero-padded or truncated)
 /// unless sibling data forces a length check, and the sum/count trailing an

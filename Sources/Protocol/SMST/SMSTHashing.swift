@@ -1,5 +1,5 @@
 /// Digests and encodings of the sum trie as poktroll configures it
-/// (spec §5.1–5.2): sha256 hasher and path hasher, raw values, 48-byte
+/// (docs/protocol.md#smst): sha256 hasher and path hasher, raw values, 48-byte
 /// digests `hash(32) ‖ BE64(sum) ‖ BE64(count)`, sums and counts wrapping mod 2^64.
 public enum SMSTHashing {
     public static let digestSize = 48

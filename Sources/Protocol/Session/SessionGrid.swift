@@ -1,6 +1,7 @@
-/// Session boundaries and the claim/proof timeline (spec §6.1–6.5), as the
-/// chain computes them. Every function takes the shared params effective for
-/// the height in question (see spec §6.7 for which height that is).
+/// Session boundaries and the claim/proof timeline
+/// (docs/protocol.md#sessions-and-windows), as the chain computes them. Every
+/// function takes the shared params effective for the height in question
+/// (docs/protocol.md#params-by-height says which height that is).
 public struct SessionGrid: Sendable, Hashable {
     public let params: SharedParams
 

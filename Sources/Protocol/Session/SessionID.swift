@@ -1,4 +1,4 @@
-/// Session identifiers and proof paths (spec §6.2, §6.5).
+/// Session identifiers and proof paths (docs/protocol.md#session-ids-and-proof-paths).
 public enum SessionID {
     /// `blockHash(start) ‖ "." ‖ service ‖ "." ‖ app ‖ "." ‖ LE64(start)`.
     public static func preimage(startBlockHash: Bytes, serviceID: String, applicationAddress: String, sessionStartHeight: Int64) -> Bytes {

@@ -40,14 +40,14 @@ public struct SharedParams: Sendable, Hashable, Codable {
         self.sessionNumberAtAnchor = sessionNumberAtAnchor
     }
 
-    /// poktroll code defaults, also the localnet configuration (spec §6.8).
+    /// poktroll code defaults, also the localnet configuration (docs/protocol.md#parameter-values).
     public static let localnet = SharedParams(
         numBlocksPerSession: 10, gracePeriodEndOffsetBlocks: 1,
         claimWindowOpenOffsetBlocks: 1, claimWindowCloseOffsetBlocks: 4,
         proofWindowOpenOffsetBlocks: 0, proofWindowCloseOffsetBlocks: 4
     )
 
-    /// The last mainnet governance bundle in the poktroll repository (spec §6.8).
+    /// The last mainnet governance bundle in the poktroll repository (docs/protocol.md#parameter-values).
     public static let mainnet = SharedParams(
         numBlocksPerSession: 20, gracePeriodEndOffsetBlocks: 10,
         claimWindowOpenOffsetBlocks: 11, claimWindowCloseOffsetBlocks: 10,

@@ -1,7 +1,7 @@
 import SwiftProtobuf
 
 /// Everything that goes into a single-signer SIGN_MODE_DIRECT transaction
-/// (protocol.md §10.4). The values that depend on time or chain state
+/// (docs/protocol.md#cosmos-transactions). The values that depend on time or chain state
 /// (timeout timestamp, fee, account number) are inputs, keeping assembly pure.
 public struct CosmosTxSpec: Sendable {
     /// Already-packed messages, e.g. `CosmosTx.pack(msgCreateClaim)`.

@@ -2,7 +2,7 @@ import SwiftProtobuf
 
 /// The one way protocol messages are turned into bytes and back, so every hash
 /// is taken over the same bytes Go's gogoproto `Marshal()` produces
-/// (protocol.md §1.1): unknown fields are dropped on decode, fields come out in
+/// (docs/protocol.md#wire-encoding): unknown fields are dropped on decode, fields come out in
 /// field-number order (protoc-gen-swift's traversal order), map entries are
 /// sorted, and gogoproto-only rules (`GogoprotoMessage`) are applied.
 public enum CanonicalCodec {

@@ -1,5 +1,5 @@
 /// Wire shapes of the relay messages, taken from the field tables of
-/// protocol.md §1.2–1.3. These are the messages a relay miner decodes from
+/// docs/protocol.md#wire-encoding. These are the messages a relay miner decodes from
 /// untrusted peers and re-encodes for signatures, so they get Go's strictness.
 public enum RelayWireSchemas {
     public static let sessionHeader = WireSchema(name: "pocket.session.SessionHeader", fields: [

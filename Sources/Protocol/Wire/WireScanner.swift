@@ -1,7 +1,7 @@
 /// A minimal protobuf wire walker. swift-protobuf's proto3 messages cannot say
 /// whether a `bytes` field was on the wire with length 0, nor reject a known
 /// field sent with the wrong wire type; Go's gogoproto decoder does both, and
-/// the relay signature rules depend on the first (protocol.md §2.2). The
+/// the relay signature rules depend on the first (docs/protocol.md#relay-signing). The
 /// scanner reads exactly what is on the wire so those decisions can be made
 /// the way Go makes them. It never traps: every malformed input is a `WireError`.
 public struct WireScanner: Sendable {

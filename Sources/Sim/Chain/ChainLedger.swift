@@ -168,13 +168,13 @@ public struct SettlementRecord: Sendable, Hashable {
     public let outcome: SettlementOutcome
     public let relayCount: UInt64
     public let computeUnits: UInt64
-    /// Claimed uPOKT (spec §7.1), saturated to UInt64.
+    /// Claimed uPOKT (docs/protocol.md#claimed-amount), saturated to UInt64.
     public let claimedUPOKT: UInt64
     public let proofStatus: Pocket_Proof_ClaimProofStatus
     public let slashedUPOKT: UInt64
 }
 
-/// Why a MsgCreateClaim / MsgSubmitProof was refused (spec §7.4).
+/// Why a MsgCreateClaim / MsgSubmitProof was refused (docs/protocol.md#claim-and-proof-acceptance).
 public enum MessageRejection: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidSupplierAddress(String)
     case invalidSessionHeader(String)
@@ -236,7 +236,7 @@ public enum MessageRejection: Error, Sendable, Hashable, CustomStringConvertible
     }
 }
 
-/// Why a stored proof was judged INVALID in the EndBlocker (spec §5.9).
+/// Why a stored proof was judged INVALID in the EndBlocker (docs/protocol.md#proof-verification).
 public enum ProofInvalidity: Error, Sendable, Hashable, CustomStringConvertible {
     case malformedProof(String)
     case relayUndecodable(String)

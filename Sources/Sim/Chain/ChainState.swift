@@ -30,7 +30,7 @@ struct StoredProof: Sendable {
     let txHash: String
 }
 
-/// A service with its per-height history (spec §4.2, §4.3).
+/// A service with its per-height history (docs/protocol.md#relay-mining-difficulty, #compute-units).
 struct ServiceState: Sendable {
     let service: Pocket_Shared_Service
     /// Ascending effective heights; the first entry is in force from block 1.

@@ -2,8 +2,8 @@ import PocketProtocol
 import RelayRuntime
 
 /// The EndBlockers: the proof module validates the proofs stored in this
-/// block (spec §5.9), then tokenomics settles the claims whose proof window
-/// closes at this height (spec §7.5).
+/// block (docs/protocol.md#proof-verification), then tokenomics settles the
+/// claims whose proof window closes at this height (docs/protocol.md#settlement).
 extension FakeChain {
     func validateSubmittedProofs(height: Int64) {
         for key in state.proofs.keys.sorted() {
@@ -92,7 +92,7 @@ extension FakeChain {
         }
     }
 
-    /// The ring check of spec §2.4 with live state: the application, its
+    /// The ring check of docs/protocol.md#ring-membership with live state: the application, its
     /// current delegations and pending undelegations at the target session end.
     private func checkRingSignature(_ request: Pocket_Service_RelayRequest) throws(ProofInvalidity) {
         let header = request.meta.sessionHeader

@@ -2,7 +2,7 @@ import PocketProtocol
 import RelayRuntime
 
 /// MsgCreateClaim and MsgSubmitProof as the proof module's message server
-/// handles them (spec §7.4), with `height` = the including block's height.
+/// handles them (docs/protocol.md#claim-and-proof-acceptance), with `height` = the including block's height.
 extension FakeChain {
     func apply(_ message: ChainMessage, to state: inout ChainState, height: Int64, txHash: String) throws(MessageRejection) -> MessageEffect {
         if let rejection = validateBasic(message) { throw rejection }
@@ -94,7 +94,7 @@ extension FakeChain {
         return AcceptedProof(supplier: supplier, sessionID: header.sessionID, height: height, txHash: txHash, requirement: requirement)
     }
 
-    // MARK: Proof requirement (spec §7.1–§7.3)
+    // MARK: Proof requirement (docs/protocol.md#claimed-amount, #proof-requirement)
 
     /// What prices a claim: its compute units, and the difficulty target and
     /// token params at the session start.
@@ -105,7 +105,7 @@ extension FakeChain {
         return (ClaimAmount.computeUnits(root: Bytes(claim.rootHash)), target, sharedParamsAt(start))
     }
 
-    /// Claimed uPOKT (spec §7.1), saturated to UInt64.
+    /// Claimed uPOKT (docs/protocol.md#claimed-amount), saturated to UInt64.
     func claimedUPOKT(_ claim: Pocket_Proof_Claim) -> UInt64 {
         let p = pricing(claim)
         return UInt64(clamping: ClaimAmount.claimedUPOKT(

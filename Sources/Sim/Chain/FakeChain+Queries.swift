@@ -1,7 +1,7 @@
 import PocketProtocol
 import RelayRuntime
 
-/// The chain's query API (spec §10.1), answered from the model's state.
+/// The chain's query API (docs/protocol.md#chain-apis), answered from the model's state.
 /// Direct calls are never partitioned; nodes go through `link(for:)`.
 extension FakeChain {
     public func latestBlock() async throws(ChainError) -> ChainBlock {

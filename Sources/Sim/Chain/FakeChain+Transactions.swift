@@ -297,7 +297,7 @@ extension FakeChain {
 
     static func unorderedNonce(signer: String, timeout: RuntimeInstant) -> String { "\(signer)/\(timeout.unixNanoseconds)" }
 
-    /// Message ValidateBasic (spec §5.4, §7.4), run at CheckTx and again at delivery.
+    /// Message ValidateBasic (docs/protocol.md#claim-and-proof-acceptance), run at CheckTx and again at delivery.
     func validateBasic(_ message: ChainMessage) -> MessageRejection? {
         let header: Pocket_Session_SessionHeader
         let hasHeader: Bool

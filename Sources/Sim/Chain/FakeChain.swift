@@ -66,7 +66,7 @@ public actor FakeChain: ChainPort {
     // MARK: Genesis
 
     /// Orders the updates and derives the session-grid anchor whenever the
-    /// session length changes (spec §6.1).
+    /// session length changes (docs/protocol.md#sessions-and-windows).
     static func deriveHistory(_ initial: SharedParams, _ updates: [SharedParamsUpdate]) -> [SharedParamsUpdate] {
         var history = [SharedParamsUpdate(effectiveHeight: 1, params: initial)]
         for update in updates.sorted(by: { $0.effectiveHeight < $1.effectiveHeight }) {
@@ -164,7 +164,7 @@ public actor FakeChain: ChainPort {
         telemetry.event(Self.component, event, fields)
     }
 
-    // MARK: Sessions (spec §6.1–§6.2)
+    // MARK: Sessions (docs/protocol.md#sessions-and-windows, #session-ids-and-proof-paths)
 
     /// The session for (application, service) containing `height`, exactly as
     /// the chain hydrates it; `notFound` until the session's start block exists.

@@ -3,7 +3,7 @@ import Foundation
 /// A small mutual-exclusion helper for state shared by production tasks.
 /// Under the simulator everything runs on one thread, so it never contends.
 /// NSLock (pthread) rather than `Synchronization.Mutex`, which TSan cannot see
-/// (spec/swift-stack.md §6).
+/// (docs/architecture.md#toolchain-notes).
 final class Locked: @unchecked Sendable {
     private let lock = NSLock()
 

@@ -21,7 +21,7 @@ public struct ScenarioSpec: Sendable, Equatable {
     public var assertions: [AssertionSpec]
 }
 
-/// Chain parameters; unset values keep localnet defaults (spec §6.8).
+/// Chain parameters; unset values keep localnet defaults (docs/protocol.md#parameter-values).
 public struct ChainSpec: Sendable, Equatable {
     public var blockTimeSeconds: Double = 10
     public var numBlocksPerSession: UInt64 = 10
