@@ -11,7 +11,7 @@ struct VectorsCommand: ParsableCommand {
         abstract: "Check every golden-vector JSON file in a directory against this implementation."
     )
 
-    @Option(name: .long, help: "Directory of vector JSON files (default: $POCKET_VECTORS_DIR or ../shared/vectors).")
+    @Option(name: .long, help: "Directory of vector JSON files (default: $POCKET_VECTORS_DIR, else ../shared/vectors if present, else Tests/Fixtures/vectors).")
     var dir: String?
 
     @Flag(name: .long, help: "List every failing case, not just the first 10 per file.")

@@ -63,12 +63,16 @@ public struct VectorSuite: Sendable {
         self.checkers = checkers
     }
 
-    /// The directory named by `POCKET_VECTORS_DIR`, else `../shared/vectors`: a
-    /// developer's sibling checkout of the upstream vectors, not part of this
-    /// project (the committed copy is `Tests/Fixtures/vectors`; `make vectors`
-    /// and `make test` always pass a directory, see the Makefile's `VECTORS`).
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        environment["POCKET_VECTORS_DIR"] ?? "../shared/vectors"
+    /// The directory named by `POCKET_VECTORS_DIR`; else `../shared/vectors`
+    /// when it exists (a developer's sibling checkout of the upstream vectors,
+    /// not part of this project); else the copy committed with the tests,
+    /// `Tests/Fixtures/vectors`, so a fresh clone checks something real.
+    public static func defaultDirectory(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }
+    ) -> String {
+        if let named = environment["POCKET_VECTORS_DIR"] { return named }
+        return exists("../shared/vectors") ? "../shared/vectors" : "Tests/Fixtures/vectors"
     }
 
     public func run(directory: String) throws -> [FileReport] {

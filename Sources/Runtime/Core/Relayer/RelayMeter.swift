@@ -1,6 +1,6 @@
 import PocketProtocol
 
-/// App-stake metering on `RedisKeys.meter(session, supplier)` (spec §8):
+/// App-stake metering on `RedisKeys.meter(session, supplier)` (docs/protocol.md#app-stake-metering):
 /// `INCRBY` of the relay cost; over the budget the cost is given back and the
 /// relay refused. Callers charge only after the ring signature and the
 /// session were verified, so unauthenticated requests cannot spend a

@@ -48,7 +48,7 @@ public enum SessionHeaderField: String, Sendable, Hashable, CaseIterable {
 
 /// Why a relay was refused, with the context a client or an operator needs.
 /// Each maps to an HTTP status, a gRPC status, a WebSocket close code and the
-/// reference's unsigned error `RelayResponse` (spec §10.6).
+/// reference's unsigned error `RelayResponse` (docs/protocol.md#relay-transport).
 public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Reason: Sendable, Equatable {
         // 400: the request itself is wrong.
@@ -268,7 +268,7 @@ public struct RelayRejection: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var description: String { "\(name) (\(httpStatus)): \(message)" }
 
-    /// The unsigned error `RelayResponse` the reference answers with (spec §10.6).
+    /// The unsigned error `RelayResponse` the reference answers with (docs/protocol.md#relay-transport).
     public var errorResponse: Pocket_Service_RelayResponse {
         RelayResponseBuilder.error(
             sessionHeader: sessionHeader, code: relayMinerErrorCode, description: relayMinerErrorDescription, message: message

@@ -10,7 +10,7 @@ public struct RelayerConfig: Sendable {
         public var maxRequestBodyBytes: Int
         /// How long the backend may take to start answering.
         public var backendDeadline: Duration
-        /// Replaces the budget formula with `app stake × factor` (spec §8), as the reference's `service_factors`.
+        /// Replaces the budget formula with `app stake × factor` (docs/protocol.md#app-stake-metering), as the reference's `service_factors`.
         public var serviceFactor: Double?
 
         public init(
@@ -33,7 +33,7 @@ public struct RelayerConfig: Sendable {
         case failOpen = "open"
     }
 
-    /// App-stake metering (spec §8).
+    /// App-stake metering (docs/protocol.md#app-stake-metering).
     public struct Meter: Sendable, Hashable {
         public var enabled: Bool
         public var onRedisFailure: MeterFailurePolicy

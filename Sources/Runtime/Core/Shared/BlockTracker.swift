@@ -1,5 +1,5 @@
 /// Follows the chain's committed blocks for one node and tells its tasks the
-/// latest one. Subscriptions are at-most-once (spec §10.2): when the stream
+/// latest one. Subscriptions are at-most-once (docs/protocol.md#new-blocks): when the stream
 /// ends or the node is unreachable, the tracker reconnects with backoff and
 /// catches up from `latestBlock()`, so heights may jump but never go back.
 public actor BlockTracker {

@@ -17,7 +17,7 @@ public struct ChainBlock: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "block \(height)" }
 }
 
-/// The proof module's live parameters (spec §1.5, §7), in uPOKT.
+/// The proof module's live parameters (docs/protocol.md#proof-requirement), in uPOKT.
 public struct ProofParams: Sendable, Hashable {
     public var proofRequestProbability: Double
     public var proofRequirementThresholdUPOKT: UInt64
@@ -31,7 +31,7 @@ public struct ProofParams: Sendable, Hashable {
         self.proofSubmissionFeeUPOKT = proofSubmissionFeeUPOKT
     }
 
-    /// poktroll defaults = localnet (spec §6.8).
+    /// poktroll defaults = localnet (docs/protocol.md#parameter-values).
     public static let localnet = ProofParams(
         proofRequestProbability: 0.25, proofRequirementThresholdUPOKT: 20_000_000,
         proofMissingPenaltyUPOKT: 320_000_000, proofSubmissionFeeUPOKT: 1_000_000
@@ -56,7 +56,7 @@ public struct ChainAccount: Sendable, Hashable {
 
 /// The node's answer to a SYNC broadcast: code 0 means accepted into the
 /// mempool (CheckTx), not included in a block — inclusion is confirmed
-/// separately from module state (spec §10.5).
+/// separately from module state (docs/protocol.md#confirming-inclusion).
 public struct BroadcastResult: Sendable, Hashable {
     public let txHash: String
     public let code: UInt32

@@ -143,7 +143,7 @@ struct RelayAdmission: Sendable {
     }
 
     /// Step 3: the ring signature against the application's ring at the
-    /// request's session end (docs/protocol.md#ring-signatures). Before any charge.
+    /// request's session end (docs/protocol.md#ring-membership). Before any charge.
     func verifyRingSignature(_ decoded: DecodedRelay, current: Int64) async throws(RelayRejection) {
         let message: [UInt8]
         do { message = try decoded.request.signableHash() } catch { throw RelayRejection(.malformedRequest(error.description)) }
