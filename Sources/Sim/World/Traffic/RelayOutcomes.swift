@@ -36,8 +36,16 @@ public final class RelayOutcomes: @unchecked Sendable {
     private var acknowledgedAt: [[UInt8]: Int64] = [:]
     /// Session end height of every session seen.
     private var sessionEnds: [String: Int64] = [:]
+    /// Told of every acknowledgement as it happens (the invariant monitor).
+    private let onAcknowledged: (@Sendable (_ supplier: String, _ sessionID: String, _ relayHash: [UInt8], _ time: Int64) -> Void)?
 
-    public init() {}
+    public init() {
+        onAcknowledged = nil
+    }
+
+    init(onAcknowledged: @escaping @Sendable (_ supplier: String, _ sessionID: String, _ relayHash: [UInt8], _ time: Int64) -> Void) {
+        self.onAcknowledged = onAcknowledged
+    }
 
     func recordSent(duplicate: Bool) {
         lock.lock(); defer { lock.unlock() }
@@ -46,6 +54,13 @@ public final class RelayOutcomes: @unchecked Sendable {
     }
 
     func record(_ delivery: RelayDelivery, sessionID: String, sessionEnd: Int64, at time: Int64) {
+        tally(delivery, sessionID: sessionID, sessionEnd: sessionEnd, at: time)
+        if case .answered(.served(let s)) = delivery, s.mining.isAcknowledgedMinable, let hash = s.relayHash {
+            onAcknowledged?(s.supplier, sessionID, hash, time)
+        }
+    }
+
+    private func tally(_ delivery: RelayDelivery, sessionID: String, sessionEnd: Int64, at time: Int64) {
         lock.lock(); defer { lock.unlock() }
         sessionEnds[sessionID] = sessionEnd
         switch delivery {
