@@ -99,7 +99,7 @@ struct RunAnalysis {
             scenario: spec.name, seed: world.seed, traceHash: world.kernel.trace.hashHex, traceEvents: world.kernel.trace.eventCount,
             simulatedSeconds: simulatedSeconds, wallSeconds: wallSeconds, finalHeight: world.finalHeight,
             metrics: metrics, invariants: invariants, assertions: assertions, notes: notes, failure: failure,
-            firstViolation: world.invariants.firstViolation
+            firstViolation: world.invariants.firstViolation, histograms: world.histograms()
         )
     }
 

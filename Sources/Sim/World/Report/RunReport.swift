@@ -27,6 +27,18 @@ public struct RunReport: Sendable {
         public var verdict: String { !checked ? "not_checked" : passed ? "pass" : "fail" }
     }
 
+    /// A distribution the runtime observed (a histogram metric), summarized.
+    public struct Distribution: Sendable, Equatable {
+        /// `name{label=value,…}`, as the runtime's telemetry names it.
+        public let name: String
+        public let summary: Histogram.Summary
+
+        public init(name: String, summary: Histogram.Summary) {
+            self.name = name
+            self.summary = summary
+        }
+    }
+
     public struct AssertionResult: Sendable, Equatable {
         public let assertion: String
         public let actual: Double?
@@ -51,6 +63,8 @@ public struct RunReport: Sendable {
     /// The run's first broken invariant, with its simulated time and seed
     /// (a live one stopped the run there).
     public var firstViolation: InvariantViolation?
+    /// Histograms of the nodes' runtimes, merged over replicas, sorted by name.
+    public var histograms: [Distribution] = []
 
     public var passed: Bool {
         failure == nil && firstViolation == nil && invariants.allSatisfy(\.passed) && assertions.allSatisfy(\.passed)
@@ -82,6 +96,11 @@ public struct RunReport: Sendable {
             "{\"assertion\":\(JSONText.quoted($0.assertion)),\"actual\":\($0.actual.map(number) ?? "null"),\"passed\":\($0.passed)}"
         }.joined(separator: ",") + "]"
         key("notes"); out += "[" + notes.map(JSONText.quoted).joined(separator: ",") + "]"
+        key("histograms"); out += "{" + histograms.map { h in
+            let s = h.summary
+            return JSONText.quoted(h.name) + ":{\"count\":\(s.count),\"sum\":\(number(s.sum)),\"p50\":\(number(s.p50)),"
+                + "\"p95\":\(number(s.p95)),\"p99\":\(number(s.p99)),\"max\":\(number(s.max))}"
+        }.joined(separator: ",") + "}"
         key("failure"); out += failure.map(JSONText.quoted) ?? "null"
         key("passed"); out += passed ? "true" : "false"
         return out + "}"
