@@ -15,12 +15,10 @@ import Testing
     /// A monitor wired to a kernel's trace, and a pen to record events at chosen times.
     struct Feed {
         let kernel = SimKernel(seed: 42)
-        let monitor: InvariantMonitor
-        let outcomes: RelayOutcomes
+        let monitor = InvariantMonitor(seed: 42)
 
         init() {
-            monitor = InvariantMonitor(seed: 42)
-            outcomes = monitor.watch(kernel.trace)
+            monitor.watch(kernel.trace)
         }
 
         func record(at seconds: Int64, _ component: String, _ event: String, _ fields: TelemetryLabels) {

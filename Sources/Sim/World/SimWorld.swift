@@ -47,7 +47,8 @@ public final class SimWorld: @unchecked Sendable {
         kernel.trace.retain { component, event in RunAnalysis.retainedComponents.contains { component.hasSuffix($0) } || event.hasPrefix("node.") }
         let invariants = InvariantMonitor(seed: seed)
         self.invariants = invariants
-        outcomes = invariants.watch(kernel.trace)
+        invariants.watch(kernel.trace)
+        outcomes = RelayOutcomes(reportingTo: invariants)
         let ids = WorldIdentities(spec)
         let genesis = try spec.genesis(ids)
         let chain = FakeChain(genesis: genesis, kernel: kernel)

@@ -1,18 +1,11 @@
-import PocketProtocol
 import SimKernel
 import SimRedis
 
 extension InvariantMonitor {
-    /// Feeds the monitor every event `trace` records from now on, and returns
-    /// the gateways' outcome book wired to hand it each acknowledgement as a
-    /// typed event. Both arrive synchronously on the simulator thread.
-    func watch(_ trace: SimTrace) -> RelayOutcomes {
+    /// Feeds the monitor every event `trace` records from now on,
+    /// synchronously, on the simulator thread, in trace order.
+    func watch(_ trace: SimTrace) {
         trace.observe { [self] event in observe(event) }
-        return RelayOutcomes { [self] supplier, session, hash, time in
-            observe(.relayAcknowledged(supplier: supplier, session: session, relayHash: hash), at: time) {
-                "gateways relay.acknowledged supplier=\(supplier) session=\(session) relay_hash=\(Hex.encode(hash))"
-            }
-        }
     }
 }
 

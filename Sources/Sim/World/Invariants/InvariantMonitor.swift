@@ -8,10 +8,12 @@ import SimKernel
 /// run's violation (invariant, time, event) is as deterministic as its trace.
 ///
 /// It keeps the first violation only. A live violation ends the run: the
-/// world polls `hasViolation` (the chain stops producing blocks) and shuts
-/// down at that instant, and the end-of-run invariants are then reported as
-/// not checked (their inputs are incomplete). A run that ends normally is
-/// checked once more by `finish`.
+/// world passes `hasViolation` to the chain, which produces no further block
+/// (it stops right after the block whose event broke the invariant, or at the
+/// next block slot for a violation between blocks), and shuts the nodes down
+/// there. The end-of-run invariants are then reported as not checked (their
+/// inputs are incomplete). A run without a live violation is checked once
+/// more by `finish`.
 public final class InvariantMonitor: @unchecked Sendable {
     /// The invariant every decoded input belongs to: an input event without a
     /// field an invariant needs is a violation, never a skipped check.
@@ -22,8 +24,8 @@ public final class InvariantMonitor: @unchecked Sendable {
     private var checks: [any InvariantCheck]
     private var tally = DriftTally()
     private var first: InvariantViolation?
-    /// The first violation happened during the run (so the run stopped there).
-    private var stoppedEarly = false
+    /// The first violation is a live one (so the run stopped there and the end-of-run checks are skipped).
+    private var liveViolation = false
     /// Set once `finish` ran: which invariants failed at the end, and with what.
     private var endFailures: [String: String]?
 
@@ -105,7 +107,7 @@ public final class InvariantMonitor: @unchecked Sendable {
             }
             endFailures = failures
         }
-        let stoppedEarly = self.stoppedEarly
+        let liveViolation = self.liveViolation
         let failures = endFailures ?? [:]
         let first = self.first
         let names = checks.map { ($0.name, $0.checkedAtEnd) }
@@ -113,12 +115,12 @@ public final class InvariantMonitor: @unchecked Sendable {
 
         var out: [RunReport.Invariant] = []
         for (name, atEnd) in names + [(Self.inputsWellFormed, false)] {
-            if let first, first.invariant == name, stoppedEarly {
+            if let first, first.invariant == name, liveViolation {
                 out.append(.init(name: name, passed: false, detail: "at t=\(InvariantViolation.seconds(first.nanosecondsSinceStart)) s: \(first.detail)"))
             } else if let detail = failures[name] {
                 out.append(.init(name: name, passed: false, detail: detail))
-            } else if atEnd, stoppedEarly {
-                out.append(.init(name: name, passed: true, detail: "not checked: the run stopped at the first violation", checked: false))
+            } else if atEnd, liveViolation {
+                out.append(.init(name: name, passed: true, detail: "not checked: the run stopped at an earlier violation", checked: false))
             } else {
                 out.append(.init(name: name, passed: true, detail: ""))
             }
@@ -130,7 +132,7 @@ public final class InvariantMonitor: @unchecked Sendable {
         lock.withLock {
             guard first == nil else { return }
             first = InvariantViolation(invariant: invariant, nanosecondsSinceStart: nanoseconds, seed: seed, event: event, detail: detail)
-            stoppedEarly = true
+            liveViolation = true
         }
     }
 }
