@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel", "RelayRuntime", "RelayRuntimeLive"], path: "Tests/SimKernelTests"),
         .testTarget(name: "SimRedisTests", dependencies: ["SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/SimRedisTests"),
         .testTarget(name: "SimChainTests", dependencies: ["SimChain", "SimKernel", "RelayRuntime", "PocketProtocol"], path: "Tests/SimChainTests"),
-        .testTarget(name: "SimTests", dependencies: ["PocketSim", "RelayRuntime"], path: "Tests/SimTests"),
+        .testTarget(name: "SimTests", dependencies: ["PocketSim", "RelayRuntime", "SimKernel"], path: "Tests/SimTests"),
         .testTarget(name: "LiveTests", dependencies: ["RelayRuntimeLive", "SimRedis", "SimKernel", "SimChain", "RelayRuntime", "PocketProtocol"], path: "Tests/LiveTests"),
     ]
 )

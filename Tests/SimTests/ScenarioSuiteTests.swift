@@ -15,6 +15,7 @@ import Testing
         #expect(!spec.assertions.isEmpty, "a scenario in the suite must assert specific numbers")
         let report = await (try SimWorld(spec: spec)).runDetached()
         #expect(report.failure == nil, "\(report.failure ?? "")")
+        #expect(report.firstViolation == nil, "\(report.firstViolation.map(\.description) ?? "")")
         let brokenInvariants = report.invariants.filter { !$0.passed }
         #expect(brokenInvariants.isEmpty, "\(brokenInvariants.map { "\($0.name): \($0.detail)" })")
         let failedAssertions = report.assertions.filter { !$0.passed }

@@ -435,7 +435,7 @@ extension FakeChain {
         }
         record("\(message.kind.rawValue).rejected", [
             ("supplier", message.supplier), ("session", message.sessionID), ("height", String(height)),
-            ("tx", txHash), ("reason", reason.description),
+            ("tx", txHash), ("rule", reason.rule.rawValue), ("reason", reason.description),
         ])
     }
 }

@@ -42,7 +42,8 @@ public actor FakeChain: ChainPort {
     var nextSubscriberID = 0
     var links: [String: LinkCondition] = [:]
 
-    static let component = "chain"
+    /// Component of the chain's trace events (`block`, `claim.accepted`, `claim.rejected`, …).
+    public static let component = "chain"
 
     public init(genesis: ChainGenesis, clock: any ClockPort, entropy: any EntropyPort, telemetry: any TelemetryPort) {
         self.genesis = genesis
@@ -224,12 +225,16 @@ public actor FakeChain: ChainPort {
 
     /// Produces a block every `blockTime` on the clock (block 1 at the genesis
     /// time), skipping slots while stalled, until `lastHeight` is produced or
-    /// the task is cancelled. Run it as a child task.
-    public func run(untilHeight lastHeight: Int64? = nil) async {
+    /// the task is cancelled, or until `stop()` holds. `stop` is asked before
+    /// every block slot and right after each block, so a run that must end
+    /// (the simulator's first invariant violation) ends at the block that
+    /// caused it or at the next slot, without a task of its own.
+    public func run(untilHeight lastHeight: Int64? = nil, stopWhen stop: @Sendable () -> Bool = { false }) async {
         var due = blocks.last.map { $0.time.advanced(by: genesis.blockTime) } ?? genesis.genesisTime
-        while !Task.isCancelled {
+        while !Task.isCancelled, !stop() {
             if let lastHeight, latestHeight >= lastHeight { return }
             do { try await clock.sleep(untilWallTime: due) } catch { return }
+            if stop() { return }
             if stalledSlots > 0 {
                 stalledSlots -= 1
                 record("block.skipped", [("reason", "stall"), ("slots_left", String(stalledSlots))])

@@ -2,8 +2,8 @@ import Foundation
 import RelayRuntime
 
 /// The runtime's telemetry inside a simulation: events go into the trace at
-/// virtual time (so they are part of the trace hash), counters and gauges are
-/// kept for the run report.
+/// virtual time (so they are part of the trace hash), counters, gauges and
+/// histograms are kept for the run report.
 public final class TraceTelemetry: TelemetryPort, @unchecked Sendable {
     private let trace: SimTrace
     private let clock: SimClock
@@ -11,6 +11,7 @@ public final class TraceTelemetry: TelemetryPort, @unchecked Sendable {
     private let lock = NSLock()
     private var counters: [String: Int64] = [:]
     private var gauges: [String: Double] = [:]
+    private var histograms: [String: Histogram] = [:]
 
     /// `node` prefixes every event's component, so events of replicas stay apart.
     public init(trace: SimTrace, clock: SimClock, node: String) {
@@ -26,7 +27,12 @@ public final class TraceTelemetry: TelemetryPort, @unchecked Sendable {
         lock.unlock()
     }
 
-    public func observe(_ metric: MetricDescriptor, _ labels: TelemetryLabels, value: Double) {}
+    public func observe(_ metric: MetricDescriptor, _ labels: TelemetryLabels, value: Double) {
+        let key = Self.key(metric.name, labels)
+        lock.lock()
+        histograms[key, default: Histogram()].observe(value)
+        lock.unlock()
+    }
 
     public func gauge(_ metric: MetricDescriptor, _ labels: TelemetryLabels, value: Double) {
         let key = Self.key(metric.name, labels)
@@ -45,6 +51,14 @@ public final class TraceTelemetry: TelemetryPort, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return counters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Histograms sorted by key (`name{label=value,…}`), so a report lists
+    /// them in the same order on every run.
+    public var histogramSnapshot: [(String, Histogram)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return histograms.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// The total of a counter over all label sets.

@@ -9,7 +9,8 @@ import SimRedis
 /// operator's relayer and miner replicas running the production runtime, the
 /// gateways' traffic, all on one simulation kernel. `run()` is a pure
 /// function of (scenario, seed, code): the trace hash in its report is the
-/// same on every run.
+/// same on every run. A run ends at `until_block`, or early, at the first
+/// violation of an always-on invariant (see `InvariantMonitor`).
 public final class SimWorld: @unchecked Sendable {
     public let spec: ScenarioSpec
     public let seed: UInt64
@@ -17,7 +18,9 @@ public final class SimWorld: @unchecked Sendable {
     let context: WorldContext
     let relayers: [RelayerNode]
     let miners: [MinerNode]
-    let outcomes = RelayOutcomes()
+    let outcomes: RelayOutcomes
+    /// Checks the always-on invariants as the run goes; holds its first violation.
+    public let invariants: InvariantMonitor
     let traffic: GatewayTraffic
     /// Built lazily after init because it watches this world.
     private(set) var faults: FaultTimeline!
@@ -42,6 +45,10 @@ public final class SimWorld: @unchecked Sendable {
         let kernel = SimKernel(seed: seed)
         self.kernel = kernel
         kernel.trace.retain { component, event in RunAnalysis.retainedComponents.contains { component.hasSuffix($0) } || event.hasPrefix("node.") }
+        let invariants = InvariantMonitor(seed: seed)
+        self.invariants = invariants
+        invariants.watch(kernel.trace)
+        outcomes = RelayOutcomes(reportingTo: invariants)
         let ids = WorldIdentities(spec)
         let genesis = try spec.genesis(ids)
         let chain = FakeChain(genesis: genesis, kernel: kernel)
@@ -93,9 +100,10 @@ public final class SimWorld: @unchecked Sendable {
             for node in miners { group.addTask { await node.host.supervise() } }
             group.addTask { await self.traffic.run() }
             group.addTask { await self.faults.run() }
-            await chain.run(untilHeight: until)
-            // Let the nodes react to the last block before the world stops.
-            try? await clock.sleep(for: blockTime / 2)
+            // Blocks stop at `until`, or right after the first invariant violation.
+            await chain.run(untilHeight: until, stopWhen: { self.invariants.hasViolation })
+            // Let the nodes react to the last block before the world stops (not after a violation: stop there).
+            if !invariants.hasViolation { try? await clock.sleep(for: blockTime / 2) }
             group.cancelAll()
             for node in relayers { await node.host.lifecycle.shutdown() }
             for node in miners { await node.host.lifecycle.shutdown() }

@@ -20,7 +20,6 @@ final class RelayerNode: RelayerEndpoint, @unchecked Sendable {
     }
 
     var name: String { host.name }
-    var telemetryCounters: TraceTelemetry { host.telemetry }
 
     func deliver(_ relay: IncomingRelay) async -> RelayDelivery {
         guard let current = host.current else { return .relayerDown }

@@ -29,6 +29,7 @@ public enum HTMLReport {
         faultsTable(&page, timeline)
         leasesTable(&page, timeline)
         nodesTable(&page, timeline)
+        distributions(&page, report)
         notes(&page, report)
         page.raw("<footer>pocket-relay-miner simulator · virtual times are seconds since block 1 · \(Markup.escape(String(report.traceEvents))) trace events</footer>\n")
         page.raw("</body>\n</html>\n")
@@ -68,9 +69,16 @@ public enum HTMLReport {
         if let failure = r.failure {
             page.raw("<div class=\"failure\"><strong>simulation failed:</strong> \(Markup.escape(failure))</div>\n")
         }
+        if let v = r.firstViolation {
+            page.raw("<div class=\"failure\"><strong>first violation:</strong> <code>\(Markup.escape(v.invariant))</code> at ")
+            page.raw("\(Markup.escape(Markup.seconds(v.nanosecondsSinceStart, digits: 3))) (h \(t.height(at: v.nanosecondsSinceStart))), seed \(v.seed): ")
+            page.raw("\(Markup.escape(v.detail))<div class=\"muted\">event: <code>\(Markup.escape(v.event))</code></div></div>\n")
+        }
         page.raw("<div class=\"checks\">\n<div><h3>Invariants</h3><ul>")
         for inv in r.invariants {
-            page.raw("<li class=\"\(inv.passed ? "ok" : "bad")\"><span class=\"mark\">\(inv.passed ? "✓" : "✗")</span> <code>\(Markup.escape(inv.name))</code>")
+            let (cls, mark) = !inv.checked ? ("skip", "–") : inv.passed ? ("ok", "✓") : ("bad", "✗")
+            page.raw("<li class=\"\(cls)\"><span class=\"mark\">\(mark)</span> <code>\(Markup.escape(inv.name))</code>")
+            if !inv.checked { page.raw(" <span class=\"muted\">not checked</span>") }
             if !inv.passed, !inv.detail.isEmpty { page.raw("<div class=\"detail\">\(Markup.escape(inv.detail))</div>") }
             page.raw("</li>")
         }
@@ -316,7 +324,7 @@ public enum HTMLReport {
     .checks { display: flex; flex-wrap: wrap; gap: 10px 48px; }
     .checks ul { list-style: none; margin: 0; padding: 0; }
     .checks li { margin: 2px 0; } .checks .mark { display: inline-block; width: 14px; font-weight: 700; }
-    li.ok .mark { color: #2f9e44; } li.bad .mark, li.bad code { color: #c92a2a; }
+    li.ok .mark { color: #2f9e44; } li.bad .mark, li.bad code { color: #c92a2a; } li.skip .mark, li.skip code { color: var(--muted); }
     .detail { margin: 2px 0 4px 18px; color: #c92a2a; max-width: 900px; }
     .muted { color: var(--muted); font-weight: normal; }
     .scroll { overflow-x: auto; }

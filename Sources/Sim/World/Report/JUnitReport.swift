@@ -61,6 +61,7 @@ public enum JUnitReport {
         let r = run.report
         var lines: [String] = []
         if let f = r.failure { lines.append("simulation failed: \(f)") }
+        if let v = r.firstViolation { lines.append("first violation: \(v)") }
         for inv in r.invariants where !inv.passed { lines.append("invariant \(inv.name) failed: \(inv.detail)") }
         for a in r.assertions where !a.passed { lines.append("assertion \(a.assertion) failed (actual \(a.actual.map(Markup.metric) ?? "n/a"))") }
         lines.append("trace hash \(r.traceHash)")
@@ -75,7 +76,7 @@ public enum JUnitReport {
         ]
         for name in RunReport.headlineMetrics { lines.append("\(name) \(Markup.metric(r.metric(name)))") }
         for name in r.metrics.keys.sorted() where !RunReport.headlineMetrics.contains(name) { lines.append("\(name) \(Markup.metric(r.metrics[name]!))") }
-        for inv in r.invariants { lines.append("invariant \(inv.name) \(inv.passed ? "pass" : "fail")") }
+        for inv in r.invariants { lines.append("invariant \(inv.name) \(inv.verdict)") }
         lines.append("passed \(r.passed)")
         return lines.joined(separator: "\n")
     }

@@ -5,8 +5,10 @@ import SimKernel
 import SimRedis
 
 /// Turns what a run observed (gateway outcomes, the chain's ledger, the Redis
-/// model's final state, the retained trace events) into the report's
-/// metrics, the always-on invariants and the scenario's assertions.
+/// model's final state, the retained trace events) into the report's metrics
+/// and the scenario's assertions. The always-on invariants are not decided
+/// here: the world's `InvariantMonitor` checked them during the run, and is
+/// asked here only for its end-of-run verdicts and its drift tally.
 struct RunAnalysis {
     static let retainedComponents = ["/miner", "/chain", "chain", "/fault", "fault"]
 
@@ -35,34 +37,21 @@ struct RunAnalysis {
         metrics["relays_claimed"] = Double(claims.values.reduce(0) { $0 + $1.relayCount })
         metrics["claims_accepted"] = Double(claims.count)
 
-        var drift = 0
-        var explained = 0
+        let drift = world.invariants.drift
         var claimsMissed = 0
-        var unique = 0
-        let lossTimes = world.faults.redisDataLossTimes
-        /// Relays of a session acknowledged before the last Redis data loss: the most its loss can explain.
-        func explainable(_ hashes: Set<[UInt8]>, missing: Int) -> Int {
-            guard let last = lossTimes.max() else { return 0 }
-            let before = hashes.filter { (outcomes.acknowledgedTime($0) ?? .max) < last }.count
-            return min(before, missing)
-        }
-        for (key, hashes) in outcomes.acknowledgedSessions {
-            unique += hashes.count
-            guard let claim = claims[ClaimKey(supplier: key.supplier, sessionID: key.sessionID)] else {
-                drift += hashes.count
-                explained += explainable(hashes, missing: hashes.count)
-                if let end = outcomes.sessionEnd(key.sessionID), grid.claimWindowClose(end) <= world.finalHeight { claimsMissed += 1 }
-                notes.append("no accepted claim for \(world.context.identities.name(of: key.supplier)) session \(key.sessionID.prefix(12)): \(hashes.count) acknowledged relays unpaid")
+        for session in drift where session.unpaid > 0 {
+            let supplier = world.context.identities.name(of: session.supplier)
+            guard let claimed = session.claimedRelays else {
+                if let end = outcomes.sessionEnd(session.session), grid.claimWindowClose(end) <= world.finalHeight { claimsMissed += 1 }
+                notes.append("no accepted claim for \(supplier) session \(session.session.prefix(12)): \(session.acknowledged) acknowledged relays unpaid")
                 continue
             }
-            if claim.relayCount < UInt64(hashes.count) {
-                drift += hashes.count - Int(claim.relayCount)
-                explained += explainable(hashes, missing: hashes.count - Int(claim.relayCount))
-                notes.append("claim of \(world.context.identities.name(of: key.supplier)) session \(key.sessionID.prefix(12)) has \(claim.relayCount) leaves for \(hashes.count) acknowledged relays")
-            }
+            notes.append("claim of \(supplier) session \(session.session.prefix(12)) has \(claimed) leaves for \(session.acknowledged) acknowledged relays")
         }
-        metrics["relays_minable_unique"] = Double(unique)
-        metrics["drift"] = Double(drift)
+        let explained = drift.reduce(0) { $0 + $1.explainedByDataLoss }
+        let lossTimes = world.faults.redisDataLossTimes
+        metrics["relays_minable_unique"] = Double(drift.reduce(0) { $0 + $1.acknowledged })
+        metrics["drift"] = Double(drift.reduce(0) { $0 + $1.unpaid })
         metrics["relays_lost_redis_data_loss"] = Double(explained)
         metrics["faults_applied"] = Double(world.faults.faultsApplied)
         metrics["redis_keys_lost"] = Double(world.faults.redisKeysLost)
@@ -104,10 +93,13 @@ struct RunAnalysis {
             let result = a.evaluate(metrics)
             return RunReport.AssertionResult(assertion: a.description, actual: result?.actual, passed: result?.passed ?? false)
         }
+        let end = EndOfRun.of(redis: world.context.redis, at: world.kernel.now.unixNanoseconds - SimKernel.epoch.unixNanoseconds)
+        let invariants = world.invariants.finish(end)
         return RunReport(
             scenario: spec.name, seed: world.seed, traceHash: world.kernel.trace.hashHex, traceEvents: world.kernel.trace.eventCount,
             simulatedSeconds: simulatedSeconds, wallSeconds: wallSeconds, finalHeight: world.finalHeight,
-            metrics: metrics, invariants: invariants(drift: drift, explained: explained, dataLoss: !lossTimes.isEmpty), assertions: assertions, notes: notes, failure: failure
+            metrics: metrics, invariants: invariants, assertions: assertions, notes: notes, failure: failure,
+            firstViolation: world.invariants.firstViolation, histograms: world.histograms()
         )
     }
 
@@ -132,54 +124,5 @@ struct RunAnalysis {
         case .settled(let r): return r
         case .expired(_, let r): return r
         }
-    }
-
-    private func invariants(drift: Int, explained: Int, dataLoss: Bool) -> [RunReport.Invariant] {
-        var out: [RunReport.Invariant] = []
-        if dataLoss {
-            // A scripted Redis data loss may cost relays; they must all be accounted for.
-            let silent = drift - explained
-            out.append(.init(name: "losses_reported", passed: silent == 0,
-                             detail: silent == 0 ? "" : "\(silent) acknowledged minable relays are unpaid without a Redis data loss to explain them"))
-        } else {
-            out.append(.init(name: "zero_drift", passed: drift == 0, detail: drift == 0 ? "" : "\(drift) acknowledged minable relays are not in an accepted claim"))
-        }
-
-        let windowRejections = (ledger.claimsRejected + ledger.proofsRejected).filter {
-            switch $0.reason {
-            case .claimTooEarly, .claimTooLate, .proofTooEarly, .proofTooLate: return true
-            default: return false
-            }
-        }
-        out.append(.init(
-            name: "submissions_inside_windows", passed: windowRejections.isEmpty,
-            detail: windowRejections.map { "\($0.kind) of \($0.supplier.suffix(8)) session \($0.sessionID.prefix(8)) at \($0.height): \($0.reason)" }.joined(separator: "; ")
-        ))
-
-        var claimCounts: [ClaimKey: Int] = [:]
-        for c in ledger.claimsAccepted { claimCounts[ClaimKey(supplier: c.supplier, sessionID: c.sessionID), default: 0] += 1 }
-        var proofCounts: [ClaimKey: Int] = [:]
-        for p in ledger.proofsAccepted { proofCounts[ClaimKey(supplier: p.supplier, sessionID: p.sessionID), default: 0] += 1 }
-        let doubles = (claimCounts.filter { $0.value > 1 }.map { "claim \($0.key.sessionID.prefix(8)) ×\($0.value)" }
-            + proofCounts.filter { $0.value > 1 }.map { "proof \($0.key.sessionID.prefix(8)) ×\($0.value)" }).sorted()
-        out.append(.init(name: "no_double_submission", passed: doubles.isEmpty, detail: doubles.joined(separator: "; ")))
-
-        var owners: [String: Set<String>] = [:]
-        for e in world.kernel.trace.retained where e.event == MinerEvent.leaseAcquired {
-            guard let supplier = e.field("supplier"), let epoch = e.field("epoch"), let instance = e.field("instance") else { continue }
-            owners["\(supplier)#\(epoch)", default: []].insert(instance)
-        }
-        let shared = owners.filter { $0.value.count > 1 }.keys.sorted()
-        out.append(.init(name: "one_lease_owner_per_epoch", passed: shared.isEmpty, detail: shared.joined(separator: ", ")))
-
-        var pending: [String] = []
-        for key in world.context.redis.keys(ofType: .stream).sorted() {
-            guard let snapshot = world.context.redis.streamSnapshot(key) else { continue }
-            for group in snapshot.groups where !group.pending.isEmpty {
-                pending.append("\(key) \(group.name): \(group.pending.count) pending")
-            }
-        }
-        out.append(.init(name: "pending_entries_consumed", passed: pending.isEmpty, detail: pending.joined(separator: "; ")))
-        return out
     }
 }

@@ -9,8 +9,34 @@ public struct RunReport: Sendable {
     public struct Invariant: Sendable, Equatable {
         public let name: String
         public let passed: Bool
-        /// Why it failed (empty when it passed).
+        /// Why it failed (empty when it passed; why not, when not checked).
         public let detail: String
+        /// False for an end-of-run invariant of a run stopped at an earlier
+        /// violation: its inputs are incomplete, so it was not decided
+        /// (reported as passed, so it adds no second failure).
+        public let checked: Bool
+
+        public init(name: String, passed: Bool, detail: String, checked: Bool = true) {
+            self.name = name
+            self.passed = passed
+            self.detail = detail
+            self.checked = checked
+        }
+
+        /// `pass`, `fail` or `not_checked`: the JSON and text reports' word.
+        public var verdict: String { !checked ? "not_checked" : passed ? "pass" : "fail" }
+    }
+
+    /// A distribution the runtime observed (a histogram metric), summarized.
+    public struct Distribution: Sendable, Equatable {
+        /// `name{label=value,…}`, as the runtime's telemetry names it.
+        public let name: String
+        public let summary: Histogram.Summary
+
+        public init(name: String, summary: Histogram.Summary) {
+            self.name = name
+            self.summary = summary
+        }
     }
 
     public struct AssertionResult: Sendable, Equatable {
@@ -34,9 +60,14 @@ public struct RunReport: Sendable {
     public var notes: [String]
     /// Set when the simulation itself failed (deadlock, determinism violation).
     public var failure: String?
+    /// The run's first broken invariant, with its simulated time and seed
+    /// (a live one stopped the run there).
+    public var firstViolation: InvariantViolation?
+    /// Histograms of the nodes' runtimes, merged over replicas, sorted by name.
+    public var histograms: [Distribution] = []
 
     public var passed: Bool {
-        failure == nil && invariants.allSatisfy(\.passed) && assertions.allSatisfy(\.passed)
+        failure == nil && firstViolation == nil && invariants.allSatisfy(\.passed) && assertions.allSatisfy(\.passed)
     }
 
     public func metric(_ name: String) -> Double { metrics[name] ?? 0 }
@@ -55,12 +86,21 @@ public struct RunReport: Sendable {
         key("final_height"); out += String(finalHeight)
         for name in RunReport.headlineMetrics { key(name); out += number(metric(name)) }
         for name in metrics.keys.sorted() where !RunReport.headlineMetrics.contains(name) { key(name); out += number(metrics[name]!) }
-        key("invariants"); out += "{" + invariants.map { JSONText.quoted($0.name) + ":" + JSONText.quoted($0.passed ? "pass" : "fail") }.joined(separator: ",") + "}"
+        key("invariants"); out += "{" + invariants.map { JSONText.quoted($0.name) + ":" + JSONText.quoted($0.verdict) }.joined(separator: ",") + "}"
         key("invariant_failures"); out += "{" + invariants.filter { !$0.passed }.map { JSONText.quoted($0.name) + ":" + JSONText.quoted($0.detail) }.joined(separator: ",") + "}"
+        key("first_violation"); out += firstViolation.map { v in
+            "{\"invariant\":\(JSONText.quoted(v.invariant)),\"t_seconds\":\(number(v.simulatedSeconds)),\"seed\":\(v.seed),"
+                + "\"event\":\(JSONText.quoted(v.event)),\"detail\":\(JSONText.quoted(v.detail))}"
+        } ?? "null"
         key("assertions"); out += "[" + assertions.map {
             "{\"assertion\":\(JSONText.quoted($0.assertion)),\"actual\":\($0.actual.map(number) ?? "null"),\"passed\":\($0.passed)}"
         }.joined(separator: ",") + "]"
         key("notes"); out += "[" + notes.map(JSONText.quoted).joined(separator: ",") + "]"
+        key("histograms"); out += "{" + histograms.map { h in
+            let s = h.summary
+            return JSONText.quoted(h.name) + ":{\"count\":\(s.count),\"sum\":\(number(s.sum)),\"p50\":\(number(s.p50)),"
+                + "\"p95\":\(number(s.p95)),\"p99\":\(number(s.p99)),\"max\":\(number(s.max))}"
+        }.joined(separator: ",") + "}"
         key("failure"); out += failure.map(JSONText.quoted) ?? "null"
         key("passed"); out += passed ? "true" : "false"
         return out + "}"

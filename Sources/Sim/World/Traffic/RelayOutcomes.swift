@@ -11,10 +11,11 @@ public enum RelayDelivery: Sendable {
     case connectionReset
 }
 
-/// Everything the gateways observed, for metrics and the drift invariant.
+/// Everything the gateways observed, for metrics and the timeline.
 /// A relay is "acknowledged minable" when the client got a signed answer
 /// whose relay was appended to the supplier's stream; those are the relays
-/// the operator must be paid for.
+/// the operator must be paid for, and each is also handed to the invariant
+/// monitor as it happens (the drift invariant's input).
 public final class RelayOutcomes: @unchecked Sendable {
     public struct SessionKey: Hashable, Comparable, Sendable {
         public let supplier: String
@@ -32,12 +33,18 @@ public final class RelayOutcomes: @unchecked Sendable {
     private var unanswered: [String: Int] = [:]
     /// Unique relay hashes acknowledged minable, per (supplier, session).
     private var acknowledged: [SessionKey: Set<[UInt8]>] = [:]
-    /// When each relay was first acknowledged (ns since the run's start).
-    private var acknowledgedAt: [[UInt8]: Int64] = [:]
     /// Session end height of every session seen.
     private var sessionEnds: [String: Int64] = [:]
+    /// Told of every acknowledgement as it happens, as a typed event (the drift invariant's input).
+    private let monitor: InvariantMonitor?
 
-    public init() {}
+    public convenience init() {
+        self.init(reportingTo: nil)
+    }
+
+    init(reportingTo monitor: InvariantMonitor?) {
+        self.monitor = monitor
+    }
 
     func recordSent(duplicate: Bool) {
         lock.lock(); defer { lock.unlock() }
@@ -46,6 +53,15 @@ public final class RelayOutcomes: @unchecked Sendable {
     }
 
     func record(_ delivery: RelayDelivery, sessionID: String, sessionEnd: Int64, at time: Int64) {
+        tally(delivery, sessionID: sessionID, sessionEnd: sessionEnd)
+        if let monitor, case .answered(.served(let s)) = delivery, s.mining.isAcknowledgedMinable, let hash = s.relayHash {
+            monitor.observe(.relayAcknowledged(supplier: s.supplier, session: sessionID, relayHash: hash), at: time) {
+                "gateways relay.acknowledged supplier=\(s.supplier) session=\(sessionID) relay_hash=\(Hex.encode(hash))"
+            }
+        }
+    }
+
+    private func tally(_ delivery: RelayDelivery, sessionID: String, sessionEnd: Int64) {
         lock.lock(); defer { lock.unlock() }
         sessionEnds[sessionID] = sessionEnd
         switch delivery {
@@ -59,7 +75,6 @@ public final class RelayOutcomes: @unchecked Sendable {
             if s.mining.isAcknowledgedMinable, let hash = s.relayHash {
                 acknowledgedMinable += 1
                 acknowledged[SessionKey(supplier: s.supplier, sessionID: sessionID), default: []].insert(hash)
-                if acknowledgedAt[hash] == nil { acknowledgedAt[hash] = time }
             }
         }
     }
@@ -68,12 +83,6 @@ public final class RelayOutcomes: @unchecked Sendable {
     public var acknowledgedSessions: [(SessionKey, Set<[UInt8]>)] {
         lock.lock(); defer { lock.unlock() }
         return acknowledged.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-    }
-
-    /// When `hash` was first acknowledged to a client (ns since the run's start).
-    public func acknowledgedTime(_ hash: [UInt8]) -> Int64? {
-        lock.lock(); defer { lock.unlock() }
-        return acknowledgedAt[hash]
     }
 
     public func sessionEnd(_ sessionID: String) -> Int64? {
