@@ -148,11 +148,12 @@ public final class SimExecutor: TaskExecutor, SerialExecutor, @unchecked Sendabl
         lock.unlock()
     }
 
-    /// Waits up to ~2 s of wall time for a job enqueued from outside (a loaded
-    /// machine can be slow to schedule the foreign thread); only on the
-    /// deadlock path, so a healthy run never waits.
+    /// Waits up to ~5 s of wall time for a job enqueued from outside (a loaded
+    /// machine can be slow to schedule the foreign thread: 2 s was seen to be
+    /// too short on 2 cores under parallel builds); only on the deadlock path,
+    /// so a healthy run never waits.
     private func awaitStrayJob() -> Bool {
-        for _ in 0..<2000 {
+        for _ in 0..<5000 {
             lock.lock()
             let arrived = !ready.isEmpty
             lock.unlock()
