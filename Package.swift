@@ -47,13 +47,17 @@ let package = Package(
         // Golden-vector checker shared by the test suite and the `vectors` command.
         .target(
             name: "PocketVectors",
-            dependencies: ["PocketProtocol"],
+            dependencies: ["PocketProtocol", .product(name: "BigInt", package: "BigInt")],
             path: "Sources/Vectors"
         ),
         // Runtime core: relayer and miner logic written only against ports.
         .target(
             name: "RelayRuntime",
-            dependencies: ["PocketProtocol"],
+            dependencies: [
+                "PocketProtocol",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "BigInt", package: "BigInt"),
+            ],
             path: "Sources/Runtime/Core"
         ),
         // Production adapters for the runtime ports.
@@ -110,13 +114,24 @@ let package = Package(
 
         .testTarget(
             name: "ProtocolTests",
-            dependencies: ["PocketProtocol", "PocketVectors", "CSecp256k1", .product(name: "BigInt", package: "BigInt")],
+            dependencies: [
+                "PocketProtocol", "PocketVectors", "CSecp256k1",
+                .product(name: "BigInt", package: "BigInt"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             path: "Tests/ProtocolTests"
         ),
-        .testTarget(name: "RuntimeTests", dependencies: ["RelayRuntime", "PocketProtocol", "SimKernel", "SimRedis", "SimChain"], path: "Tests/RuntimeTests"),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["RelayRuntime", "PocketProtocol", "SimKernel", "SimRedis", "SimChain", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/RuntimeTests"
+        ),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel", "RelayRuntime", "RelayRuntimeLive"], path: "Tests/SimKernelTests"),
         .testTarget(name: "SimRedisTests", dependencies: ["SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/SimRedisTests"),
-        .testTarget(name: "SimChainTests", dependencies: ["SimChain", "SimKernel", "RelayRuntime", "PocketProtocol"], path: "Tests/SimChainTests"),
+        .testTarget(
+            name: "SimChainTests",
+            dependencies: ["SimChain", "SimKernel", "RelayRuntime", "PocketProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/SimChainTests"
+        ),
         .testTarget(name: "SimTests", dependencies: ["PocketSim", "RelayRuntime"], path: "Tests/SimTests"),
         .testTarget(name: "LiveTests", dependencies: ["RelayRuntimeLive", "SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/LiveTests"),
     ]
