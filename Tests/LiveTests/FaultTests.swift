@@ -1,5 +1,5 @@
-import RelayRuntime
-@testable import RelayRuntimeLive
+@_spi(Testing) import RelayRuntime
+@_spi(Testing) @testable import RelayRuntimeLive
 import Testing
 
 /// Server crashes, deadlines, blocking commands and shutdown.

@@ -1,5 +1,5 @@
-import RelayRuntime
-import SimRedis
+@_spi(Testing) @_spi(Testing) import RelayRuntime
+@_spi(Testing) import SimRedis
 
 /// Seeded random operations over a small key universe, so that commands keep
 /// colliding: several consumers of the same groups reading, acking and
@@ -21,6 +21,8 @@ struct DiffGenerator {
     let model: RedisModel
     private var subscribed = Set<Int>()
     private var generated = 0
+    /// Ops that `next()` hands out before generating new ones.
+    private var queued: [DiffOp] = []
     /// Every this many ops, a probe reads the whole state back (see `probe`).
     static let probeEvery = 25
 
@@ -149,14 +151,18 @@ struct DiffGenerator {
     // MARK: Next op
 
     mutating func next() -> DiffOp {
+        if !queued.isEmpty { return queued.removeFirst() }
         generated += 1
-        if generated % Self.probeEvery == 0 { return .pipeline(client: 0, probe()) }
+        if generated % Self.probeEvery == 0 {
+            queued = Self.adminProbe.map { .admin(client: 0, $0) }
+            return .pipeline(client: 0, probe())
+        }
         let c = client()
         let roll = rng.int(0...999)
         switch roll {
         case 0..<60: return .command(client: c, stringCommand())
         case 60..<120: return .command(client: c, hashOrSetCommand())
-        case 120..<160: return .command(client: c, keyCommand())
+        case 120..<160: return keyOp(client: c)
         case 160..<330: return .command(client: c, xadd(key(streams + futures)))
         case 330..<480: return .command(client: c, xreadgroup())
         case 480..<560: return .command(client: c, ackCommand())
@@ -167,15 +173,18 @@ struct DiffGenerator {
         case 870..<905: return blockEpisode(reader: c)
         case 905..<960: return pubsub(client: c)
         case 960..<998: return .pipeline(client: c, (0..<rng.int(2...5)).map { _ in rng.chance(0.5) ? stringCommand() : xadd(rng.pick(streams)) })
-        default: return .command(client: c, rng.chance(0.5) ? .flushAll : .dbSize)
+        default: return .admin(client: c, rng.chance(0.5) ? .flushAll : .dbSize)
         }
     }
+
+    /// The keyspace-wide part of a probe (admin commands cannot be pipelined with port commands).
+    static let adminProbe: [RedisAdminCommand] = [.dbSize, .keys(pattern: "*")]
 
     /// Reads every key back (values, TTL classes, stream contents, groups,
     /// pending entries with delivery counts), so that a divergence that no
     /// random read happened to look at is still caught close to its cause.
     func probe() -> [RedisCommand] {
-        var out: [RedisCommand] = [.dbSize, .keys(pattern: "*")]
+        var out: [RedisCommand] = []
         for k in strings + leases + epochs { out += [.get(key: k), .pttl(key: k)] }
         for k in hashes { out += [.hgetall(key: k), .pttl(key: k)] }
         for k in sets { out += [.smembers(key: k), .pttl(key: k)] }
@@ -235,13 +244,13 @@ struct DiffGenerator {
         }
     }
 
-    private mutating func keyCommand() -> RedisCommand {
+    private mutating func keyOp(client c: Int) -> DiffOp {
         switch rng.int(0...4) {
-        case 0: return .del(keys: (0..<rng.int(rng.chance(0.02) ? 0...0 : 1...3)).map { _ in rng.pick(allKeys) })
-        case 1: return .exists(keys: (0..<rng.int(1...4)).map { _ in rng.pick(allKeys) })
-        case 2: return .keys(pattern: rng.pick(["*", "str:*", "st:?", "h[a-z]sh:*", "*:[ab]", "*:[^a]", "nomatch", "fut:*", "\\*", "[", "?*"]))
-        case 3: return .ping
-        default: return .dbSize
+        case 0: return .command(client: c, .del(keys: (0..<rng.int(rng.chance(0.02) ? 0...0 : 1...3)).map { _ in rng.pick(allKeys) }))
+        case 1: return .command(client: c, .exists(keys: (0..<rng.int(1...4)).map { _ in rng.pick(allKeys) }))
+        case 2: return .admin(client: c, .keys(pattern: rng.pick(["*", "str:*", "st:?", "h[a-z]sh:*", "*:[ab]", "*:[^a]", "nomatch", "fut:*", "\\*", "[", "?*"])))
+        case 3: return .command(client: c, .ping)
+        default: return .admin(client: c, .dbSize)
         }
     }
 
@@ -319,7 +328,7 @@ struct DiffGenerator {
             case 3: inner = xadd(rng.pick(streams))
             case 4: inner = xreadgroup()
             case 5: inner = ackCommand()
-            case 6: inner = rng.chance(0.5) ? .keys(pattern: "st:*") : .smembers(key: key(sets))
+            case 6: inner = rng.chance(0.5) ? .exists(keys: (0..<rng.int(1...3)).map { _ in rng.pick(allKeys) }) : .smembers(key: key(sets))
             case 7: inner = rng.chance(0.5) ? .ping : .del(keys: rng.chance(0.3) ? [] : [key(strings)])
             case 8: inner = .compareAndDelete(key: leaseKey, expected: owner)
             default: inner = claimCommand()
@@ -361,19 +370,19 @@ struct DiffGenerator {
         let read = RedisCommand.xreadgroup(group: group, consumer: rng.pick(consumers), streams: [StreamCursor(key: k, position: .undelivered)],
                                            count: rng.chance(0.5) ? nil : rng.int(1...3), blockMilliseconds: 0, noAck: rng.chance(0.15))
         let waker = (reader + 1 + rng.int(0...(Self.clientCount - 2))) % Self.clientCount
-        let wake: RedisCommand
+        let wake: DiffCommand
         // Beyond the stream's last id and the group's cursor (a group may
         // have been created ahead of its stream): this XADD always wakes.
         let snap = snapshot(k)
         let cursor = snap?.groups.first { $0.name == group }?.lastDeliveredID ?? .zero
         let next = StreamID(milliseconds: Swift.max(snap?.lastID.milliseconds ?? 0, cursor.milliseconds) + 1, sequence: 0)
         switch rng.int(0...19) {
-        case 0: wake = .del(keys: [k])
-        case 1: wake = .set(key: k, value: Array("overwritten".utf8))
-        case 2, 3: wake = .xgroupDestroy(key: k, group: group)
-        case 4: wake = .xadd(key: k, id: .explicit(next), fields: [FieldValue(Array("data".utf8), Array("trimmed".utf8))], trim: .maxLength(0, approximate: false))
-        case 5: wake = .flushAll
-        default: wake = .xadd(key: k, id: .explicit(next), fields: [FieldValue(Array("data".utf8), Array("woke".utf8))])
+        case 0: wake = .port(.del(keys: [k]))
+        case 1: wake = .port(.set(key: k, value: Array("overwritten".utf8)))
+        case 2, 3: wake = .port(.xgroupDestroy(key: k, group: group))
+        case 4: wake = .port(.xadd(key: k, id: .explicit(next), fields: [FieldValue(Array("data".utf8), Array("trimmed".utf8))], trim: .maxLength(0, approximate: false)))
+        case 5: wake = .admin(.flushAll)
+        default: wake = .port(.xadd(key: k, id: .explicit(next), fields: [FieldValue(Array("data".utf8), Array("woke".utf8))]))
         }
         return .blockAndWake(reader: reader, read: read, waker: waker, wake: wake)
     }

@@ -46,9 +46,9 @@
 // outcomes. Skipped only when no redis-server binary exists.
 
 import Foundation
-import RelayRuntime
-@testable import RelayRuntimeLive
-import SimRedis
+@_spi(Testing) import RelayRuntime
+@_spi(Testing) @testable import RelayRuntimeLive
+@_spi(Testing) import SimRedis
 import Testing
 
 @Suite("Redis model vs real redis-server (differential)", .serialized)
@@ -142,7 +142,7 @@ struct DiffRunner {
     func fails(_ ops: ArraySlice<DiffOp>) async throws -> Bool {
         let modelSide = ModelSide()
         let live = try await LiveSide(server: server)
-        _ = await live.perform(.command(client: 0, .flushAll))
+        _ = await live.perform(.admin(client: 0, .flushAll))
         var failed = false
         var open = Set<Int>()
         for op in ops {
@@ -184,6 +184,7 @@ struct DiffRunner {
     static func kind(_ op: DiffOp) -> String {
         switch op {
         case .command(_, let c): return c.name.hasPrefix("FENCED") ? "FENCED" : c.name
+        case .admin(_, let c): return c.name
         case .pipeline: return "PIPELINE"
         case .blockAndWake: return "BLOCK+WAKE"
         case .subscribe: return "SUBSCRIBE"
@@ -253,6 +254,8 @@ final class ModelSide: @unchecked Sendable {
             switch op {
             case .command(let c, let cmd):
                 return .reply(DiffNormalize.reply(try await clients[c].send(cmd), for: cmd))
+            case .admin(let c, let cmd):
+                return .reply(DiffNormalize.reply(try await clients[c].send(admin: cmd), for: cmd))
             case .pipeline(let c, let cmds):
                 let replies = try await clients[c].pipeline(cmds)
                 return .replies(zip(replies, cmds).map { DiffNormalize.reply($0, for: $1) })
@@ -330,6 +333,8 @@ final class LiveSide: @unchecked Sendable {
             switch op {
             case .command(let c, let cmd):
                 return .reply(DiffNormalize.reply(try await clients[c].send(cmd), for: cmd))
+            case .admin(let c, let cmd):
+                return .reply(DiffNormalize.reply(try await clients[c].send(admin: cmd), for: cmd))
             case .pipeline(let c, let cmds):
                 let replies = try await clients[c].pipeline(cmds)
                 return .replies(zip(replies, cmds).map { DiffNormalize.reply($0, for: $1) })

@@ -36,20 +36,7 @@ public final class RedisModelClient: RedisClient, @unchecked Sendable {
     // MARK: RedisClient
 
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
-        let admission = try admit()
-        let delay = admission.latency + locked { extraLatency }
-        if delay > .zero {
-            locked {
-                counters.delayedCommands += 1
-                counters.addedLatency += delay
-            }
-            do {
-                try await model.clock.sleep(for: delay)
-            } catch {
-                throw lostInFlight("request cancelled")
-            }
-            if let reason = brokenReason(admission.generation) { throw lostInFlight(reason) }
-        }
+        try await travel()
         let reply: RedisReply
         switch model.begin(command, connection: connection) {
         case .reply(let r):
@@ -143,6 +130,24 @@ public final class RedisModelClient: RedisClient, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return body()
+    }
+
+    /// The way to the server: admission (closed, partitioned, server down)
+    /// and the injected latency, during which the connection may break.
+    func travel() async throws(RedisError) {
+        let admission = try admit()
+        let delay = admission.latency + locked { extraLatency }
+        guard delay > .zero else { return }
+        locked {
+            counters.delayedCommands += 1
+            counters.addedLatency += delay
+        }
+        do {
+            try await model.clock.sleep(for: delay)
+        } catch {
+            throw lostInFlight("request cancelled")
+        }
+        if let reason = brokenReason(admission.generation) { throw lostInFlight(reason) }
     }
 
     private func admit() throws(RedisError) -> RedisModel.Admission {

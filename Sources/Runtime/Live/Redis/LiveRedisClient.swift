@@ -105,15 +105,19 @@ public final class LiveRedisClient: RedisClient {
 
     // MARK: Tools
 
-    /// Sends one raw command (argv) on a shared connection, for tools and
-    /// tests (`INFO`, `CLIENT LIST`, …). Runtime code uses `RedisCommand`.
-    /// Commands that change connection state or block (SUBSCRIBE, MULTI,
-    /// SELECT, BLPOP, …) are refused: they would corrupt a connection that
-    /// other callers share.
+    /// Sends one raw command (argv) on a shared connection, for tests and
+    /// tooling (`INFO`, `CLIENT LIST`, `CLIENT PAUSE`, …). Runtime code uses
+    /// `RedisCommand`. Behind `@_spi(Testing)` because raw argv can name
+    /// anything, including the whole-keyspace commands (`KEYS`, `FLUSHALL`)
+    /// that no production path may send. Commands that change connection
+    /// state or block (SUBSCRIBE, MULTI, SELECT, BLPOP, …) are refused: they
+    /// would corrupt a connection that other callers share.
+    @_spi(Testing)
     public func execute(_ argv: [String]) async throws(RedisError) -> RedisReply {
         try await execute(bytes: argv.map { Array($0.utf8) })
     }
 
+    @_spi(Testing)
     public func execute(bytes argv: [[UInt8]]) async throws(RedisError) -> RedisReply {
         guard let first = argv.first else { throw .server("ERR empty command") }
         let name = String(decoding: first, as: UTF8.self).uppercased()
@@ -204,7 +208,7 @@ public final class LiveRedisClient: RedisClient {
     }
 
     /// Raw argv on a shared connection, retrying once on a connection found closed.
-    private func runShared(_ argvs: [[[UInt8]]], label: String) async throws(RedisError) -> [RedisReply] {
+    func runShared(_ argvs: [[[UInt8]]], label: String) async throws(RedisError) -> [RedisReply] {
         let payload = RESPEncoder.encode(argvs, allocator: allocator)
         let timeout = TimeAmount(configuration.commandTimeout)
         var retried = false

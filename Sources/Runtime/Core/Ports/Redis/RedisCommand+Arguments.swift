@@ -23,7 +23,6 @@ extension RedisCommand {
         case .exists(let keys): a.add("EXISTS"); keys.forEach { a.add($0) }
         case .pexpire(let key, let ms): a.add("PEXPIRE", key, String(ms))
         case .pttl(let key): a.add("PTTL", key)
-        case .keys(let pattern): a.add("KEYS", pattern)
         case .hset(let key, let fields):
             a.add("HSET", key)
             for f in fields { a.add(f.field); a.add(f.value) }
@@ -110,8 +109,6 @@ extension RedisCommand {
             for f in fields { a.add(f.field); a.add(f.value) }
         case .sealStream(let epochKey, let epoch, let sealKey, let streamKey):
             a.add("EVAL", RedisScripts.sealStream, "3", epochKey, sealKey, streamKey, String(epoch))
-        case .flushAll: a.add("FLUSHALL")
-        case .dbSize: a.add("DBSIZE")
         }
         return a.argv
     }
