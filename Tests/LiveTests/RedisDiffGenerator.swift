@@ -37,6 +37,8 @@ struct DiffGenerator {
     let sets = ["set:a", "set:b"]
     let streams = ["st:a", "st:b", "st:c"]
     let futures = ["fut:a", "fut:b"]
+    /// Streams whose ids live in the future zone: `futures` and the suppliers' relay streams.
+    var futureZone: [String] { futures + supplierStreams }
     let leases = ["lease:a", "lease:b"]
     let epochs = ["epoch:a", "epoch:b"]
     let groups = ["g1", "g2"]
@@ -54,12 +56,12 @@ struct DiffGenerator {
         rng.chance(0.07) ? rng.pick(allKeys) : rng.pick(family)
     }
 
-    private mutating func value() -> [UInt8] { Array(rng.pick(values).utf8) }
-    private mutating func field() -> [UInt8] { Array(rng.pick(["f", "g", "h", "count", "last_id"]).utf8) }
+    mutating func value() -> [UInt8] { Array(rng.pick(values).utf8) }
+    mutating func field() -> [UInt8] { Array(rng.pick(["f", "g", "h", "count", "last_id"]).utf8) }
     private mutating func client() -> Int { rng.int(0...(Self.clientCount - 1)) }
 
     /// TTLs that never expire during a run (1–11 days), or edge values.
-    private mutating func ttl() -> Int64 {
+    mutating func ttl() -> Int64 {
         if rng.chance(0.06) { return rng.pick([0, -1, -1000, Int64.max, Int64.min]) }
         return Int64(rng.int(100_000_000...1_000_000_000))
     }
@@ -69,7 +71,7 @@ struct DiffGenerator {
 
     // MARK: Stream state (from the model)
 
-    private func snapshot(_ key: String) -> StreamSnapshot? { model.streamSnapshot(key) }
+    func snapshot(_ key: String) -> StreamSnapshot? { model.streamSnapshot(key) }
 
     private func entryIDs(_ key: String) -> [StreamID] {
         guard case .array(let items) = model.execute(.xrange(key: key, start: .zero, end: .max)) else { return [] }
@@ -84,7 +86,7 @@ struct DiffGenerator {
         let last = snapshot(key)?.lastID ?? .zero
         if rng.chance(0.01) { return .zero }
         if rng.chance(0.05), last != .zero { return rng.chance(0.5) ? last : StreamID(milliseconds: last.milliseconds, sequence: 0) }
-        let floor: UInt64 = futures.contains(key) ? Self.futureMilliseconds : 1
+        let floor: UInt64 = futureZone.contains(key) ? Self.futureMilliseconds : 1
         let base = Swift.max(last.milliseconds, floor)
         if last.milliseconds >= floor, rng.chance(0.5) {
             return StreamID(milliseconds: last.milliseconds, sequence: last.sequence + UInt64(rng.int(1...3)))
@@ -93,7 +95,7 @@ struct DiffGenerator {
     }
 
     /// Ids to aim at: live entries, pending ones, deleted/random ones.
-    private mutating func someIDs(_ key: String, group: String?, max: Int) -> [StreamID] {
+    mutating func someIDs(_ key: String, group: String?, max: Int) -> [StreamID] {
         var pool = entryIDs(key)
         if let group, let g = snapshot(key)?.groups.first(where: { $0.name == group }) { pool += g.pending.map(\.id) }
         let last = snapshot(key)?.lastID ?? StreamID(milliseconds: 5, sequence: 0)
@@ -111,7 +113,7 @@ struct DiffGenerator {
         return .minID(anyID(key), approximate: approx)
     }
 
-    private mutating func fields() -> [FieldValue] {
+    mutating func fields() -> [FieldValue] {
         let n = rng.chance(0.85) ? 1 : rng.int(1...3)
         let names = ["data", "f", "n"]
         return (0..<n).map { i in
@@ -120,11 +122,11 @@ struct DiffGenerator {
         }
     }
 
-    private mutating func xadd(_ key: String) -> RedisCommand {
+    mutating func xadd(_ key: String) -> RedisCommand {
         let trimming: StreamTrim? = rng.chance(0.15) ? trim(key) : nil
         let noMk = rng.chance(0.08)
         // `*` only where both servers must derive the same id.
-        if futures.contains(key), let s = snapshot(key), s.lastID.milliseconds >= Self.futureMilliseconds, rng.chance(0.5) {
+        if futureZone.contains(key), let s = snapshot(key), s.lastID.milliseconds >= Self.futureMilliseconds, rng.chance(0.5) {
             return .xadd(key: key, id: .auto, fields: fields(), trim: trimming, noMakeStream: noMk)
         }
         return .xadd(key: key, id: .explicit(nextID(key)), fields: rng.chance(0.01) ? [] : fields(), trim: trimming, noMakeStream: noMk)
@@ -137,7 +139,7 @@ struct DiffGenerator {
         return StreamCursor(key: key, position: .pending(after: pending.isEmpty ? anyID(key) : rng.pick(pending)))
     }
 
-    private mutating func xreadgroup(block: Int64? = nil) -> RedisCommand {
+    mutating func xreadgroup(block: Int64? = nil) -> RedisCommand {
         let key = self.key(streams + futures)
         let group = rng.pick(groups)
         let consumer = rng.pick(consumers)
@@ -168,7 +170,8 @@ struct DiffGenerator {
         case 480..<560: return .command(client: c, ackCommand())
         case 560..<680: return .command(client: c, claimCommand())
         case 680..<760: return .command(client: c, streamAdminCommand())
-        case 760..<850: return .command(client: c, compoundCommand())
+        case 760..<810: return .command(client: c, compoundCommand())
+        case 810..<850: return supplierOp(client: c)
         case 850..<870: return bulkAppend(client: c)
         case 870..<905: return blockEpisode(reader: c)
         case 905..<960: return pubsub(client: c)
@@ -185,10 +188,10 @@ struct DiffGenerator {
     /// random read happened to look at is still caught close to its cause.
     func probe() -> [RedisCommand] {
         var out: [RedisCommand] = []
-        for k in strings + leases + epochs { out += [.get(key: k), .pttl(key: k)] }
-        for k in hashes { out += [.hgetall(key: k), .pttl(key: k)] }
-        for k in sets { out += [.smembers(key: k), .pttl(key: k)] }
-        for k in streams + futures {
+        for k in strings + leases + epochs + supplierStrings { out += [.get(key: k), .pttl(key: k)] }
+        for k in hashes + supplierHashes { out += [.hgetall(key: k), .pttl(key: k)] }
+        for k in sets + supplierSets { out += [.smembers(key: k), .pttl(key: k)] }
+        for k in streams + futures + supplierStreams {
             out += [.xlen(key: k), .xrange(key: k, start: .zero, end: .max), .xinfoGroups(key: k)]
             for g in groups {
                 out += [.xpendingSummary(key: k, group: g), .xpending(key: k, group: g, start: .zero, end: .max, count: 1000)]
@@ -305,7 +308,7 @@ struct DiffGenerator {
         }
     }
 
-    private mutating func epoch(_ epochKey: String) -> Int64 {
+    mutating func epoch(_ epochKey: String) -> Int64 {
         let current: Int64
         if case .bulk(let b) = model.execute(.get(key: epochKey)), let s = String(validating: b, as: UTF8.self), let v = Int64(s) { current = v } else { current = 1 }
         return rng.chance(0.7) ? current : current &- Int64(rng.int(1...2))

@@ -4,8 +4,10 @@
 // Seeded random operation sequences (RedisDiffGenerator.swift) cover every
 // port command — strings/TTL, keys, hashes, sets, streams, consumer groups
 // with several consumers reading, acking and claiming, the compound
-// operations, pub/sub, pipelines, blocked reads woken by another client —
-// and the error cases (WRONGTYPE, NOGROUP, BUSYGROUP, ids too small,
+// operations (also on `{supplier}`-tagged keys, with fenced inner commands
+// of zero to three keys, and cross-slot ones both clients must refuse),
+// pub/sub, pipelines, blocked reads woken by another client, the test-only
+// admin commands (FLUSHALL, DBSIZE, KEYS) — and the error cases (WRONGTYPE, NOGROUP, BUSYGROUP, ids too small,
 // non-integer INCRBY, arity, script errors). Every reply must be identical,
 // including pending-entry lists and delivery counts.
 //
@@ -33,7 +35,10 @@
 //     DiffClock that stands still and jumps on sleep.
 //  6. Pub/sub: one subscription per client at a time; its outcome is the
 //     list of messages received, collected behind a fence message.
-//  7. Transport failures (a thrown RedisError) never match anything.
+//  7. A thrown RedisError matches only the same error: transport failures
+//     name their side (endpoint vs model client) and so never match; the
+//     cluster slot check (`crossSlot`) runs in both clients before anything
+//     is sent and must refuse the same commands with the same message.
 //  8. Every 25 ops a probe pipeline reads the whole state back (values,
 //     TTL classes, entries, groups, PELs with delivery counts), so that a
 //     divergence no random read looked at is still caught near its cause.

@@ -11,6 +11,11 @@ import RelayRuntime
 /// with virtual time under `SimKernel.run` and never leaves structured
 /// concurrency.
 ///
+/// Like the live client, it refuses a command whose `{hash tag}` keys span
+/// several Cluster slots (`RedisCommand.checkClusterSlots`) before it
+/// reaches the model, so every scenario and runtime test also checks the
+/// runtime's key layout against Redis Cluster's rules.
+///
 /// Faults for this connection (see `setPartitioned`, `setExtraLatency`,
 /// `dropReplies`) come on top of the server's (`RedisModel.setUnavailable`,
 /// `restart(persistence:)`, …). After a server restart the client reconnects
@@ -36,6 +41,7 @@ public final class RedisModelClient: RedisClient, @unchecked Sendable {
     // MARK: RedisClient
 
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
+        try command.checkClusterSlots()
         try await travel()
         let reply: RedisReply
         switch model.begin(command, connection: connection) {
@@ -51,6 +57,7 @@ public final class RedisModelClient: RedisClient, @unchecked Sendable {
     }
 
     public func pipeline(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisReply] {
+        try commands.checkClusterSlots() // refused whole, like the live client
         var replies: [RedisReply] = []
         replies.reserveCapacity(commands.count)
         for c in commands { replies.append(try await send(c)) }

@@ -15,6 +15,10 @@ import RelayRuntime
 ///   `.unavailable`, with reconnects paced by exponential backoff; commands in
 ///   flight on a dropped connection → `.connectionLost`.
 /// - Error replies come back as `.error` values (the port's contract).
+/// - A command (script or not) whose `{hash tag}` keys span several Cluster
+///   slots is refused with `.crossSlot` before it is sent, so the key
+///   layout stays valid for Redis Cluster (`RedisCommand.checkClusterSlots`);
+///   a pipeline containing one is refused whole.
 /// - Compound operations go as EVALSHA (scripts are loaded on every new
 ///   connection), with EVAL as the NOSCRIPT fallback; `ackAndDelete` uses
 ///   XACKDEL when the server has it (Redis ≥ 8.2).
@@ -145,6 +149,9 @@ public final class LiveRedisClient: RedisClient {
     // MARK: Execution
 
     private func run(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisReply] {
+        // Before anything is written: a cross-slot script or multi-key command
+        // would work on this server and fail on a Cluster, so it fails here too.
+        try commands.checkClusterSlots()
         var blockMilliseconds: Int64?
         for command in commands {
             if case .xreadgroup(_, _, _, _, let block?, _) = command { blockMilliseconds = (blockMilliseconds ?? 0) + block }

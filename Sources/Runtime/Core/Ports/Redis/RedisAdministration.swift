@@ -4,9 +4,10 @@
 /// in one blocking call, `FLUSHALL` erases every supplier's data and
 /// `DBSIZE` means nothing on a Cluster (each node counts its own slots), so
 /// none of them may sit on a production path. Runtime code cannot name them
-/// without `@_spi(Testing) import RelayRuntime`, which only test targets,
-/// the simulator's Redis model and the Redis tooling target write. An
-/// operator tool that lists keys should iterate with SCAN instead.
+/// without `@_spi(Testing) import RelayRuntime`, which only test targets and
+/// the two implementations (the live client's, the model's) write — a test
+/// (`TestOnlyRedisAPITests`) keeps that list closed. An operator tool that
+/// lists keys should iterate with SCAN instead.
 @_spi(Testing)
 public enum RedisAdminCommand: Sendable, Hashable {
     /// Deletes every key of every database.
