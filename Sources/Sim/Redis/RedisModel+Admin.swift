@@ -36,7 +36,8 @@ extension RedisModelClient: RedisAdministration {
     /// (their filters match port commands).
     @_spi(Testing)
     public func send(admin command: RedisAdminCommand) async throws(RedisError) -> RedisReply {
-        try await travel()
+        let way = try admitWithLatency()
+        if way.delay > .zero { try await travel(way) }
         return model.execute(admin: command)
     }
 }

@@ -42,7 +42,18 @@ public final class RedisModelClient: RedisClient, @unchecked Sendable {
 
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
         try command.checkClusterSlots()
-        try await travel()
+        // `travel(_:)`, inlined: on the hot path one more async call would cost
+        // the simulator an executor job per delayed command (and shift traces).
+        let way = try admitWithLatency()
+        if way.delay > .zero {
+            recordDelay(way.delay)
+            do {
+                try await model.clock.sleep(for: way.delay)
+            } catch {
+                throw lostInFlight("request cancelled")
+            }
+            if let reason = brokenReason(way.generation) { throw lostInFlight(reason) }
+        }
         let reply: RedisReply
         switch model.begin(command, connection: connection) {
         case .reply(let r):
@@ -139,22 +150,36 @@ public final class RedisModelClient: RedisClient, @unchecked Sendable {
         return body()
     }
 
-    /// The way to the server: admission (closed, partitioned, server down)
-    /// and the injected latency, during which the connection may break.
-    func travel() async throws(RedisError) {
+    /// The way to the server: admitted (not closed, partitioned or down) with
+    /// this server incarnation, and the latency the command pays.
+    struct Way {
+        let generation: UInt64
+        let delay: Duration
+    }
+
+    func admitWithLatency() throws(RedisError) -> Way {
         let admission = try admit()
-        let delay = admission.latency + locked { extraLatency }
-        guard delay > .zero else { return }
+        return Way(generation: admission.generation, delay: admission.latency + locked { extraLatency })
+    }
+
+    private func recordDelay(_ delay: Duration) {
         locked {
             counters.delayedCommands += 1
             counters.addedLatency += delay
         }
+    }
+
+    /// Waits out `way.delay`, during which the connection may break (for
+    /// admin commands; `send` inlines the same steps). Call it only when
+    /// there is a delay.
+    func travel(_ way: Way) async throws(RedisError) {
+        recordDelay(way.delay)
         do {
-            try await model.clock.sleep(for: delay)
+            try await model.clock.sleep(for: way.delay)
         } catch {
             throw lostInFlight("request cancelled")
         }
-        if let reason = brokenReason(admission.generation) { throw lostInFlight(reason) }
+        if let reason = brokenReason(way.generation) { throw lostInFlight(reason) }
     }
 
     private func admit() throws(RedisError) -> RedisModel.Admission {
