@@ -64,17 +64,22 @@ import Testing
         #expect(!RedisError.crossSlot(command: "X", keys: []).isTransient)
     }
 
-    /// Keys of one supplier share its hash tag (one slot).
+    /// Keys of one supplier share its hash tag (one slot), the meter included.
     @Test func keyLayoutTagsEverySupplierKey() {
         let keys = RedisKeys()
         let s = "pokt1abc"
         let supplierKeys = [
             keys.relayStream(supplier: s), keys.lease(supplier: s), keys.leaseEpoch(supplier: s),
             keys.seal(supplier: s, sessionID: "0xsession"), keys.submission(supplier: s, sessionID: "0xsession"),
-            keys.minerSessions(supplier: s),
+            keys.minerSessions(supplier: s), keys.meter(sessionID: "0xsession", supplier: s),
         ]
         for key in supplierKeys {
             #expect(RedisCluster.hashTag(of: key) == s, "\(key) is not tagged by its supplier")
         }
+        #expect(keys.meter(sessionID: "0xsession", supplier: s) == "ha:meter:{pokt1abc}:0xsession")
+        // So the miner's cleanup of a session touches one slot, meter included.
+        let cleanup = RedisCommand.del(keys: [keys.seal(supplier: s, sessionID: "0xsession"), keys.submission(supplier: s, sessionID: "0xsession"),
+                                              keys.meter(sessionID: "0xsession", supplier: s)])
+        #expect(throws: Never.self) { try RedisCommand.fenced(epochKey: keys.leaseEpoch(supplier: s), epoch: 1, command: cleanup).checkClusterSlots() }
     }
 }
