@@ -71,6 +71,13 @@ let package = Package(
             ],
             path: "Sources/Runtime/Live"
         ),
+        // Tooling around a real redis-server (a throwaway child process on a free port), for the live
+        // tests and the CLI's bench/dev commands; kept out of the production adapters.
+        .target(
+            name: "RedisTooling",
+            dependencies: ["RelayRuntimeLive", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Sources/Tooling/Redis"
+        ),
         // Deterministic simulator (Sources/Sim), one target per job so each builds and tests alone.
         // Kernel: serial executor, virtual clock, split entropy, event trace.
         .target(
@@ -106,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "PocketRelayMinerCLI",
             dependencies: [
-                "PocketProtocol", "PocketVectors", "RelayRuntime", "RelayRuntimeLive", "PocketSim", "SimKernel", "SimRedis",
+                "PocketProtocol", "PocketVectors", "RelayRuntime", "RelayRuntimeLive", "RedisTooling", "PocketSim", "SimKernel", "SimRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI"
@@ -133,6 +140,6 @@ let package = Package(
             path: "Tests/SimChainTests"
         ),
         .testTarget(name: "SimTests", dependencies: ["PocketSim", "RelayRuntime"], path: "Tests/SimTests"),
-        .testTarget(name: "LiveTests", dependencies: ["RelayRuntimeLive", "SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/LiveTests"),
+        .testTarget(name: "LiveTests", dependencies: ["RelayRuntimeLive", "RedisTooling", "SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/LiveTests"),
     ]
 )

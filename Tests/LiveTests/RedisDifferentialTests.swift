@@ -53,6 +53,7 @@
 import Foundation
 @_spi(Testing) import RelayRuntime
 @_spi(Testing) @testable import RelayRuntimeLive
+import RedisTooling
 @_spi(Testing) import SimRedis
 import Testing
 

@@ -1,5 +1,6 @@
 @_spi(Testing) import RelayRuntime
 @_spi(Testing) @testable import RelayRuntimeLive
+import RedisTooling
 import Testing
 
 /// Test support: a real `redis-server` child per test (started on a free
