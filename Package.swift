@@ -47,13 +47,17 @@ let package = Package(
         // Golden-vector checker shared by the test suite and the `vectors` command.
         .target(
             name: "PocketVectors",
-            dependencies: ["PocketProtocol"],
+            dependencies: ["PocketProtocol", .product(name: "BigInt", package: "BigInt")],
             path: "Sources/Vectors"
         ),
         // Runtime core: relayer and miner logic written only against ports.
         .target(
             name: "RelayRuntime",
-            dependencies: ["PocketProtocol"],
+            dependencies: [
+                "PocketProtocol",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "BigInt", package: "BigInt"),
+            ],
             path: "Sources/Runtime/Core"
         ),
         // Production adapters for the runtime ports.
@@ -66,6 +70,13 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Sources/Runtime/Live"
+        ),
+        // Tooling around a real redis-server (a throwaway child process on a free port), for the live
+        // tests and the CLI's bench/dev commands; kept out of the production adapters.
+        .target(
+            name: "RedisTooling",
+            dependencies: ["RelayRuntimeLive", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Sources/Tooling/Redis"
         ),
         // Deterministic simulator (Sources/Sim), one target per job so each builds and tests alone.
         // Kernel: serial executor, virtual clock, split entropy, event trace.
@@ -102,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "PocketRelayMinerCLI",
             dependencies: [
-                "PocketProtocol", "PocketVectors", "RelayRuntime", "RelayRuntimeLive", "PocketSim", "SimKernel", "SimRedis",
+                "PocketProtocol", "PocketVectors", "RelayRuntime", "RelayRuntimeLive", "RedisTooling", "PocketSim", "SimKernel", "SimRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI"
@@ -110,14 +121,29 @@ let package = Package(
 
         .testTarget(
             name: "ProtocolTests",
-            dependencies: ["PocketProtocol", "PocketVectors", "CSecp256k1", .product(name: "BigInt", package: "BigInt")],
+            dependencies: [
+                "PocketProtocol", "PocketVectors", "CSecp256k1",
+                .product(name: "BigInt", package: "BigInt"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             path: "Tests/ProtocolTests"
         ),
-        .testTarget(name: "RuntimeTests", dependencies: ["RelayRuntime", "PocketProtocol", "SimKernel", "SimRedis", "SimChain"], path: "Tests/RuntimeTests"),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["RelayRuntime", "PocketProtocol", "SimKernel", "SimRedis", "SimChain", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/RuntimeTests"
+        ),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel", "RelayRuntime", "RelayRuntimeLive"], path: "Tests/SimKernelTests"),
         .testTarget(name: "SimRedisTests", dependencies: ["SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/SimRedisTests"),
-        .testTarget(name: "SimChainTests", dependencies: ["SimChain", "SimKernel", "RelayRuntime", "PocketProtocol"], path: "Tests/SimChainTests"),
+        .testTarget(
+            name: "SimChainTests",
+            dependencies: ["SimChain", "SimKernel", "RelayRuntime", "PocketProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/SimChainTests"
+        ),
         .testTarget(name: "SimTests", dependencies: ["PocketSim", "RelayRuntime", "SimKernel"], path: "Tests/SimTests"),
-        .testTarget(name: "LiveTests", dependencies: ["RelayRuntimeLive", "SimRedis", "SimKernel", "SimChain", "RelayRuntime", "PocketProtocol"], path: "Tests/LiveTests"),
+        .testTarget(
+            name: "LiveTests",
+            dependencies: ["RelayRuntimeLive", "RedisTooling", "SimRedis", "SimKernel", "SimChain", "RelayRuntime", "PocketProtocol"],
+            path: "Tests/LiveTests"
+        ),
     ]
 )

@@ -1,5 +1,6 @@
-import RelayRuntime
-@testable import RelayRuntimeLive
+@_spi(Testing) import RelayRuntime
+@_spi(Testing) @testable import RelayRuntimeLive
+import RedisTooling
 import Testing
 
 /// AUTH (password only and user + password) and SELECT on every connection,
@@ -12,7 +13,7 @@ struct AuthTests {
         try await db3.set("k", bytes("in-db-3"))
         let db0 = try await LiveRedisClient.connect(url: "redis://default:s3cret@127.0.0.1:\(server.port)")
         #expect(try await db0.get("k") == nil)
-        #expect(try await db0.send(.dbSize) == .integer(0))
+        #expect(try await db0.dbSize() == 0)
         let db3Again = try await LiveRedisClient.connect(url: "redis://default:s3cret@127.0.0.1:\(server.port)/3", poolSize: 2)
         #expect(try await db3Again.get("k") == bytes("in-db-3"))
         // Every pooled connection of db3 selected db 3, not just the first.

@@ -1,5 +1,5 @@
-import RelayRuntime
-@testable import RelayRuntimeLive
+@_spi(Testing) import RelayRuntime
+@_spi(Testing) @testable import RelayRuntimeLive
 import Testing
 
 /// The atomic compound operations (Lua via EVALSHA on Redis 7.0).
@@ -79,6 +79,38 @@ struct CompoundOperationTests {
             #expect(try await redis.get("x") == nil)
             let missingEpoch = await redisError { try await redis.fenced(epochKey: "nope", epoch: 1, .set(key: "x", value: bytes("y"))) }
             #expect(missingEpoch?.kind == "fenced")
+        }
+    }
+
+    /// The inner command's keys travel as KEYS[2…] and the script puts them
+    /// back in place; a cross-slot fenced write never reaches the server.
+    @Test func fencedDeclaresItsInnerKeysAndStaysInOneSlot() async throws {
+        try await RedisTestServer.with { server, redis in
+            let admin = RedisTestServer.admin(port: server.port)
+            try await redis.set("{s}:epoch", bytes("4"))
+            try await redis.set("{s}:a", bytes("1"))
+            let write = RedisCommand.del(keys: ["{s}:a", "{s}:missing"])
+            #expect(try await redis.fenced(epochKey: "{s}:epoch", epoch: 4, write) == .integer(1))
+            let read = RedisCommand.xreadgroup(group: "g", consumer: "c", streams: [StreamCursor(key: "{s}:relays", position: .undelivered)])
+            try await redis.xgroupCreate("{s}:relays", group: "g", start: .latest)
+            let id = try #require(try await redis.xadd("{s}:relays", fields: [FieldValue("data", bytes("r"))]))
+            let delivered = try await redis.fenced(epochKey: "{s}:epoch", epoch: 4, read)
+            #expect(delivered == .array([.array([.bulk("{s}:relays"), .array([.array([.bulk(id.description), .array([.bulk("data"), .bulk("r")])])])])]))
+
+            let commandsBefore = try await RedisTestServer.info(admin, "stats", "total_commands_processed")
+            let crossSlot = await redisError { try await redis.fenced(epochKey: "{s}:epoch", epoch: 4, .set(key: "{t}:x", value: bytes("y"))) }
+            #expect(crossSlot == .crossSlot(command: "FENCED(SET)", keys: ["{s}:epoch", "{t}:x"]))
+            let pipeline = await redisError { try await redis.pipeline([.set(key: "{s}:b", value: bytes("1")), .del(keys: ["{s}:b", "{t}:b"])]) }
+            #expect(pipeline?.kind == "crossSlot")
+            #expect(try await RedisTestServer.info(admin, "stats", "total_commands_processed") == commandsBefore.map { String(Int($0)! + 1) })
+            #expect(try await redis.get("{s}:b") == nil) // the pipeline was refused whole
+
+            // A hand-made EVAL whose key positions do not fit its command is refused, not run without the key.
+            let body = RedisScripts.fenced
+            #expect(try await admin.execute(["EVAL", body, "2", "{s}:epoch", "{s}:c", "4", "9", "SET", "v"])
+                == .error("ERR fenced: a declared key has no place in the command"))
+            #expect(try await redis.exists(["{s}:c"]) == 0)
+            await admin.close()
         }
     }
 

@@ -1,5 +1,6 @@
-import RelayRuntime
-@testable import RelayRuntimeLive
+@_spi(Testing) import RelayRuntime
+@_spi(Testing) @testable import RelayRuntimeLive
+import RedisTooling
 import Testing
 
 /// Server crashes, deadlines, blocking commands and shutdown.

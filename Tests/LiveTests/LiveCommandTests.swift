@@ -1,5 +1,5 @@
-import RelayRuntime
-@testable import RelayRuntimeLive
+@_spi(Testing) import RelayRuntime
+@_spi(Testing) @testable import RelayRuntimeLive
 import Testing
 
 /// Every command family of the port against a real redis-server.
@@ -48,9 +48,9 @@ struct LiveCommandTests {
             #expect(typed == .server("ERR value is not an integer or out of range"))
             let wrongType = await redisError { try await redis.hset("bin", [FieldValue("f", bytes("v"))]) }
             #expect(wrongType?.kind == "wrongType")
-            #expect(try await redis.send(.dbSize) == .integer(3)) // ttl, bin, large
-            #expect(try await redis.send(.flushAll) == .ok)
-            #expect(try await redis.send(.dbSize) == .integer(0))
+            #expect(try await redis.dbSize() == 3) // ttl, bin, large
+            #expect(try await redis.send(admin: .flushAll) == .ok)
+            #expect(try await redis.send(admin: .dbSize) == .integer(0))
         }
     }
 

@@ -1,5 +1,5 @@
-import RelayRuntime
-@testable import RelayRuntimeLive
+@_spi(Testing) import RelayRuntime
+@_spi(Testing) @testable import RelayRuntimeLive
 import Testing
 
 @Suite(.enabled(if: RedisTestServer.available, RedisTestServer.skipMessage), .timeLimit(.minutes(1)))
@@ -58,7 +58,7 @@ struct PipelineTests {
                 for try await ok in group { #expect(ok) }
             }
             #expect(try await redis.get("total") == bytes("100"))
-            #expect(try await redis.send(.dbSize) == .integer(1001))
+            #expect(try await redis.dbSize() == 1001)
             #expect(redis.statistics.sharedConnections <= 3)
             #expect(redis.statistics.sharedConnections >= 1)
         }

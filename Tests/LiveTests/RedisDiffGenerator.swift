@@ -1,5 +1,5 @@
-import RelayRuntime
-import SimRedis
+@_spi(Testing) @_spi(Testing) import RelayRuntime
+@_spi(Testing) import SimRedis
 
 /// Seeded random operations over a small key universe, so that commands keep
 /// colliding: several consumers of the same groups reading, acking and
@@ -21,6 +21,8 @@ struct DiffGenerator {
     let model: RedisModel
     private var subscribed = Set<Int>()
     private var generated = 0
+    /// Ops that `next()` hands out before generating new ones.
+    private var queued: [DiffOp] = []
     /// Every this many ops, a probe reads the whole state back (see `probe`).
     static let probeEvery = 25
 
@@ -35,6 +37,8 @@ struct DiffGenerator {
     let sets = ["set:a", "set:b"]
     let streams = ["st:a", "st:b", "st:c"]
     let futures = ["fut:a", "fut:b"]
+    /// Streams whose ids live in the future zone: `futures` and the suppliers' relay streams.
+    var futureZone: [String] { futures + supplierStreams }
     let leases = ["lease:a", "lease:b"]
     let epochs = ["epoch:a", "epoch:b"]
     let groups = ["g1", "g2"]
@@ -52,12 +56,12 @@ struct DiffGenerator {
         rng.chance(0.07) ? rng.pick(allKeys) : rng.pick(family)
     }
 
-    private mutating func value() -> [UInt8] { Array(rng.pick(values).utf8) }
-    private mutating func field() -> [UInt8] { Array(rng.pick(["f", "g", "h", "count", "last_id"]).utf8) }
+    mutating func value() -> [UInt8] { Array(rng.pick(values).utf8) }
+    mutating func field() -> [UInt8] { Array(rng.pick(["f", "g", "h", "count", "last_id"]).utf8) }
     private mutating func client() -> Int { rng.int(0...(Self.clientCount - 1)) }
 
     /// TTLs that never expire during a run (1–11 days), or edge values.
-    private mutating func ttl() -> Int64 {
+    mutating func ttl() -> Int64 {
         if rng.chance(0.06) { return rng.pick([0, -1, -1000, Int64.max, Int64.min]) }
         return Int64(rng.int(100_000_000...1_000_000_000))
     }
@@ -67,7 +71,7 @@ struct DiffGenerator {
 
     // MARK: Stream state (from the model)
 
-    private func snapshot(_ key: String) -> StreamSnapshot? { model.streamSnapshot(key) }
+    func snapshot(_ key: String) -> StreamSnapshot? { model.streamSnapshot(key) }
 
     private func entryIDs(_ key: String) -> [StreamID] {
         guard case .array(let items) = model.execute(.xrange(key: key, start: .zero, end: .max)) else { return [] }
@@ -82,7 +86,7 @@ struct DiffGenerator {
         let last = snapshot(key)?.lastID ?? .zero
         if rng.chance(0.01) { return .zero }
         if rng.chance(0.05), last != .zero { return rng.chance(0.5) ? last : StreamID(milliseconds: last.milliseconds, sequence: 0) }
-        let floor: UInt64 = futures.contains(key) ? Self.futureMilliseconds : 1
+        let floor: UInt64 = futureZone.contains(key) ? Self.futureMilliseconds : 1
         let base = Swift.max(last.milliseconds, floor)
         if last.milliseconds >= floor, rng.chance(0.5) {
             return StreamID(milliseconds: last.milliseconds, sequence: last.sequence + UInt64(rng.int(1...3)))
@@ -91,7 +95,7 @@ struct DiffGenerator {
     }
 
     /// Ids to aim at: live entries, pending ones, deleted/random ones.
-    private mutating func someIDs(_ key: String, group: String?, max: Int) -> [StreamID] {
+    mutating func someIDs(_ key: String, group: String?, max: Int) -> [StreamID] {
         var pool = entryIDs(key)
         if let group, let g = snapshot(key)?.groups.first(where: { $0.name == group }) { pool += g.pending.map(\.id) }
         let last = snapshot(key)?.lastID ?? StreamID(milliseconds: 5, sequence: 0)
@@ -109,7 +113,7 @@ struct DiffGenerator {
         return .minID(anyID(key), approximate: approx)
     }
 
-    private mutating func fields() -> [FieldValue] {
+    mutating func fields() -> [FieldValue] {
         let n = rng.chance(0.85) ? 1 : rng.int(1...3)
         let names = ["data", "f", "n"]
         return (0..<n).map { i in
@@ -118,11 +122,11 @@ struct DiffGenerator {
         }
     }
 
-    private mutating func xadd(_ key: String) -> RedisCommand {
+    mutating func xadd(_ key: String) -> RedisCommand {
         let trimming: StreamTrim? = rng.chance(0.15) ? trim(key) : nil
         let noMk = rng.chance(0.08)
         // `*` only where both servers must derive the same id.
-        if futures.contains(key), let s = snapshot(key), s.lastID.milliseconds >= Self.futureMilliseconds, rng.chance(0.5) {
+        if futureZone.contains(key), let s = snapshot(key), s.lastID.milliseconds >= Self.futureMilliseconds, rng.chance(0.5) {
             return .xadd(key: key, id: .auto, fields: fields(), trim: trimming, noMakeStream: noMk)
         }
         return .xadd(key: key, id: .explicit(nextID(key)), fields: rng.chance(0.01) ? [] : fields(), trim: trimming, noMakeStream: noMk)
@@ -135,7 +139,7 @@ struct DiffGenerator {
         return StreamCursor(key: key, position: .pending(after: pending.isEmpty ? anyID(key) : rng.pick(pending)))
     }
 
-    private mutating func xreadgroup(block: Int64? = nil) -> RedisCommand {
+    mutating func xreadgroup(block: Int64? = nil) -> RedisCommand {
         let key = self.key(streams + futures)
         let group = rng.pick(groups)
         let consumer = rng.pick(consumers)
@@ -149,37 +153,45 @@ struct DiffGenerator {
     // MARK: Next op
 
     mutating func next() -> DiffOp {
+        if !queued.isEmpty { return queued.removeFirst() }
         generated += 1
-        if generated % Self.probeEvery == 0 { return .pipeline(client: 0, probe()) }
+        if generated % Self.probeEvery == 0 {
+            queued = Self.adminProbe.map { .admin(client: 0, $0) }
+            return .pipeline(client: 0, probe())
+        }
         let c = client()
         let roll = rng.int(0...999)
         switch roll {
         case 0..<60: return .command(client: c, stringCommand())
         case 60..<120: return .command(client: c, hashOrSetCommand())
-        case 120..<160: return .command(client: c, keyCommand())
+        case 120..<160: return keyOp(client: c)
         case 160..<330: return .command(client: c, xadd(key(streams + futures)))
         case 330..<480: return .command(client: c, xreadgroup())
         case 480..<560: return .command(client: c, ackCommand())
         case 560..<680: return .command(client: c, claimCommand())
         case 680..<760: return .command(client: c, streamAdminCommand())
-        case 760..<850: return .command(client: c, compoundCommand())
+        case 760..<810: return .command(client: c, compoundCommand())
+        case 810..<850: return supplierOp(client: c)
         case 850..<870: return bulkAppend(client: c)
         case 870..<905: return blockEpisode(reader: c)
         case 905..<960: return pubsub(client: c)
         case 960..<998: return .pipeline(client: c, (0..<rng.int(2...5)).map { _ in rng.chance(0.5) ? stringCommand() : xadd(rng.pick(streams)) })
-        default: return .command(client: c, rng.chance(0.5) ? .flushAll : .dbSize)
+        default: return .admin(client: c, rng.chance(0.5) ? .flushAll : .dbSize)
         }
     }
+
+    /// The keyspace-wide part of a probe (admin commands cannot be pipelined with port commands).
+    static let adminProbe: [RedisAdminCommand] = [.dbSize, .keys(pattern: "*")]
 
     /// Reads every key back (values, TTL classes, stream contents, groups,
     /// pending entries with delivery counts), so that a divergence that no
     /// random read happened to look at is still caught close to its cause.
     func probe() -> [RedisCommand] {
-        var out: [RedisCommand] = [.dbSize, .keys(pattern: "*")]
-        for k in strings + leases + epochs { out += [.get(key: k), .pttl(key: k)] }
-        for k in hashes { out += [.hgetall(key: k), .pttl(key: k)] }
-        for k in sets { out += [.smembers(key: k), .pttl(key: k)] }
-        for k in streams + futures {
+        var out: [RedisCommand] = []
+        for k in strings + leases + epochs + supplierStrings { out += [.get(key: k), .pttl(key: k)] }
+        for k in hashes + supplierHashes { out += [.hgetall(key: k), .pttl(key: k)] }
+        for k in sets + supplierSets { out += [.smembers(key: k), .pttl(key: k)] }
+        for k in streams + futures + supplierStreams {
             out += [.xlen(key: k), .xrange(key: k, start: .zero, end: .max), .xinfoGroups(key: k)]
             for g in groups {
                 out += [.xpendingSummary(key: k, group: g), .xpending(key: k, group: g, start: .zero, end: .max, count: 1000)]
@@ -235,13 +247,13 @@ struct DiffGenerator {
         }
     }
 
-    private mutating func keyCommand() -> RedisCommand {
+    private mutating func keyOp(client c: Int) -> DiffOp {
         switch rng.int(0...4) {
-        case 0: return .del(keys: (0..<rng.int(rng.chance(0.02) ? 0...0 : 1...3)).map { _ in rng.pick(allKeys) })
-        case 1: return .exists(keys: (0..<rng.int(1...4)).map { _ in rng.pick(allKeys) })
-        case 2: return .keys(pattern: rng.pick(["*", "str:*", "st:?", "h[a-z]sh:*", "*:[ab]", "*:[^a]", "nomatch", "fut:*", "\\*", "[", "?*"]))
-        case 3: return .ping
-        default: return .dbSize
+        case 0: return .command(client: c, .del(keys: (0..<rng.int(rng.chance(0.02) ? 0...0 : 1...3)).map { _ in rng.pick(allKeys) }))
+        case 1: return .command(client: c, .exists(keys: (0..<rng.int(1...4)).map { _ in rng.pick(allKeys) }))
+        case 2: return .admin(client: c, .keys(pattern: rng.pick(["*", "str:*", "st:?", "h[a-z]sh:*", "*:[ab]", "*:[^a]", "nomatch", "fut:*", "\\*", "[", "?*"])))
+        case 3: return .command(client: c, .ping)
+        default: return .admin(client: c, .dbSize)
         }
     }
 
@@ -296,7 +308,7 @@ struct DiffGenerator {
         }
     }
 
-    private mutating func epoch(_ epochKey: String) -> Int64 {
+    mutating func epoch(_ epochKey: String) -> Int64 {
         let current: Int64
         if case .bulk(let b) = model.execute(.get(key: epochKey)), let s = String(validating: b, as: UTF8.self), let v = Int64(s) { current = v } else { current = 1 }
         return rng.chance(0.7) ? current : current &- Int64(rng.int(1...2))
@@ -319,7 +331,7 @@ struct DiffGenerator {
             case 3: inner = xadd(rng.pick(streams))
             case 4: inner = xreadgroup()
             case 5: inner = ackCommand()
-            case 6: inner = rng.chance(0.5) ? .keys(pattern: "st:*") : .smembers(key: key(sets))
+            case 6: inner = rng.chance(0.5) ? .exists(keys: (0..<rng.int(1...3)).map { _ in rng.pick(allKeys) }) : .smembers(key: key(sets))
             case 7: inner = rng.chance(0.5) ? .ping : .del(keys: rng.chance(0.3) ? [] : [key(strings)])
             case 8: inner = .compareAndDelete(key: leaseKey, expected: owner)
             default: inner = claimCommand()
@@ -361,19 +373,19 @@ struct DiffGenerator {
         let read = RedisCommand.xreadgroup(group: group, consumer: rng.pick(consumers), streams: [StreamCursor(key: k, position: .undelivered)],
                                            count: rng.chance(0.5) ? nil : rng.int(1...3), blockMilliseconds: 0, noAck: rng.chance(0.15))
         let waker = (reader + 1 + rng.int(0...(Self.clientCount - 2))) % Self.clientCount
-        let wake: RedisCommand
+        let wake: DiffCommand
         // Beyond the stream's last id and the group's cursor (a group may
         // have been created ahead of its stream): this XADD always wakes.
         let snap = snapshot(k)
         let cursor = snap?.groups.first { $0.name == group }?.lastDeliveredID ?? .zero
         let next = StreamID(milliseconds: Swift.max(snap?.lastID.milliseconds ?? 0, cursor.milliseconds) + 1, sequence: 0)
         switch rng.int(0...19) {
-        case 0: wake = .del(keys: [k])
-        case 1: wake = .set(key: k, value: Array("overwritten".utf8))
-        case 2, 3: wake = .xgroupDestroy(key: k, group: group)
-        case 4: wake = .xadd(key: k, id: .explicit(next), fields: [FieldValue(Array("data".utf8), Array("trimmed".utf8))], trim: .maxLength(0, approximate: false))
-        case 5: wake = .flushAll
-        default: wake = .xadd(key: k, id: .explicit(next), fields: [FieldValue(Array("data".utf8), Array("woke".utf8))])
+        case 0: wake = .port(.del(keys: [k]))
+        case 1: wake = .port(.set(key: k, value: Array("overwritten".utf8)))
+        case 2, 3: wake = .port(.xgroupDestroy(key: k, group: group))
+        case 4: wake = .port(.xadd(key: k, id: .explicit(next), fields: [FieldValue(Array("data".utf8), Array("trimmed".utf8))], trim: .maxLength(0, approximate: false)))
+        case 5: wake = .admin(.flushAll)
+        default: wake = .port(.xadd(key: k, id: .explicit(next), fields: [FieldValue(Array("data".utf8), Array("woke".utf8))]))
         }
         return .blockAndWake(reader: reader, read: read, waker: waker, wake: wake)
     }

@@ -1,5 +1,5 @@
 import Foundation
-import RelayRuntime
+@_spi(Testing) import RelayRuntime
 
 /// The model's clock in the differential test (no simulation runs there):
 /// it stands still, and a short sleep (a BLOCK timeout of a few ms) jumps
@@ -59,17 +59,32 @@ struct DiffRNG: RandomNumberGenerator {
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 }
 
+/// A port command or a test-only admin command (FLUSHALL, DBSIZE, KEYS).
+enum DiffCommand: Sendable, CustomStringConvertible {
+    case port(RedisCommand)
+    case admin(RedisAdminCommand)
+
+    var description: String {
+        switch self {
+        case .port(let c): return DiffFormat.command(c)
+        case .admin(let c): return c.arguments.map(DiffFormat.word).joined(separator: " ")
+        }
+    }
+}
+
 /// One step of a differential run. Every step is performed identically
 /// against the model and the real server.
 enum DiffOp: Sendable, CustomStringConvertible {
     /// One command on client `client`.
     case command(client: Int, RedisCommand)
+    /// One admin command on client `client`.
+    case admin(client: Int, RedisAdminCommand)
     /// A pipeline on one client.
     case pipeline(client: Int, [RedisCommand])
     /// `read` (an XREADGROUP … BLOCK 0) on client `reader` is sent and left
     /// to block; once the server holds it blocked (or it answered at once),
     /// `wake` runs on client `waker`. Both replies are compared.
-    case blockAndWake(reader: Int, read: RedisCommand, waker: Int, wake: RedisCommand)
+    case blockAndWake(reader: Int, read: RedisCommand, waker: Int, wake: DiffCommand)
     /// SUBSCRIBE on client `client` (at most one subscription per client).
     case subscribe(client: Int, channels: [String])
     /// Ends the client's subscription; its outcome is every message it received.
@@ -78,11 +93,12 @@ enum DiffOp: Sendable, CustomStringConvertible {
     var description: String {
         switch self {
         case .command(let c, let cmd): return "client\(c): \(DiffFormat.command(cmd))"
+        case .admin(let c, let cmd): return "client\(c): \(DiffCommand.admin(cmd))"
         case .pipeline(let c, let cmds):
             let shown = cmds.prefix(3).map(DiffFormat.command).joined(separator: "; ")
             return "client\(c): PIPELINE[\(cmds.count)] \(shown)\(cmds.count > 3 ? "; …" : "")"
         case .blockAndWake(let r, let read, let w, let wake):
-            return "client\(r): \(DiffFormat.command(read))  ⟂ then client\(w): \(DiffFormat.command(wake))"
+            return "client\(r): \(DiffFormat.command(read))  ⟂ then client\(w): \(wake)"
         case .subscribe(let c, let channels): return "client\(c): SUBSCRIBE \(channels.joined(separator: " "))"
         case .unsubscribe(let c): return "client\(c): UNSUBSCRIBE (collect messages)"
         }
@@ -117,7 +133,7 @@ enum DiffNormalize {
             // TTLs are long enough never to expire during the test: compare the class.
             if case .integer(let v) = reply, v > 0 { return .integer(1) }
             return reply
-        case .keys, .smembers:
+        case .smembers:
             // Redis's order is its hash table's; compare as sorted sets.
             if case .array(let items) = reply { return .array(items.sorted(by: byBytes)) }
             return reply
@@ -133,6 +149,19 @@ enum DiffNormalize {
             return self.reply(reply, for: inner)
         default:
             return reply
+        }
+    }
+
+    static func reply(_ reply: RedisReply, for command: RedisAdminCommand) -> RedisReply {
+        // KEYS answers in hash-table order: compare as a sorted set.
+        if case .keys = command, case .array(let items) = reply { return .array(items.sorted(by: byBytes)) }
+        return reply
+    }
+
+    static func reply(_ reply: RedisReply, for command: DiffCommand) -> RedisReply {
+        switch command {
+        case .port(let c): return self.reply(reply, for: c)
+        case .admin(let c): return self.reply(reply, for: c)
         }
     }
 
@@ -163,5 +192,15 @@ enum DiffFormat {
             return s
         }
         return "\"" + b.map { $0 >= 32 && $0 < 127 && $0 != 34 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined() + "\""
+    }
+}
+
+extension RedisAdministration {
+    /// Sends a port or an admin command.
+    func send(_ command: DiffCommand) async throws(RedisError) -> RedisReply {
+        switch command {
+        case .port(let c): return try await send(c)
+        case .admin(let c): return try await send(admin: c)
+        }
     }
 }

@@ -4,8 +4,10 @@
 // Seeded random operation sequences (RedisDiffGenerator.swift) cover every
 // port command — strings/TTL, keys, hashes, sets, streams, consumer groups
 // with several consumers reading, acking and claiming, the compound
-// operations, pub/sub, pipelines, blocked reads woken by another client —
-// and the error cases (WRONGTYPE, NOGROUP, BUSYGROUP, ids too small,
+// operations (also on `{supplier}`-tagged keys, with fenced inner commands
+// of zero to three keys, and cross-slot ones both clients must refuse),
+// pub/sub, pipelines, blocked reads woken by another client, the test-only
+// admin commands (FLUSHALL, DBSIZE, KEYS) — and the error cases (WRONGTYPE, NOGROUP, BUSYGROUP, ids too small,
 // non-integer INCRBY, arity, script errors). Every reply must be identical,
 // including pending-entry lists and delivery counts.
 //
@@ -33,7 +35,10 @@
 //     DiffClock that stands still and jumps on sleep.
 //  6. Pub/sub: one subscription per client at a time; its outcome is the
 //     list of messages received, collected behind a fence message.
-//  7. Transport failures (a thrown RedisError) never match anything.
+//  7. A thrown RedisError matches only the same error: transport failures
+//     name their side (endpoint vs model client) and so never match; the
+//     cluster slot check (`crossSlot`) runs in both clients before anything
+//     is sent and must refuse the same commands with the same message.
 //  8. Every 25 ops a probe pipeline reads the whole state back (values,
 //     TTL classes, entries, groups, PELs with delivery counts), so that a
 //     divergence no random read looked at is still caught near its cause.
@@ -46,9 +51,10 @@
 // outcomes. Skipped only when no redis-server binary exists.
 
 import Foundation
-import RelayRuntime
-@testable import RelayRuntimeLive
-import SimRedis
+@_spi(Testing) import RelayRuntime
+@_spi(Testing) @testable import RelayRuntimeLive
+import RedisTooling
+@_spi(Testing) import SimRedis
 import Testing
 
 @Suite("Redis model vs real redis-server (differential)", .serialized)
@@ -142,7 +148,7 @@ struct DiffRunner {
     func fails(_ ops: ArraySlice<DiffOp>) async throws -> Bool {
         let modelSide = ModelSide()
         let live = try await LiveSide(server: server)
-        _ = await live.perform(.command(client: 0, .flushAll))
+        _ = await live.perform(.admin(client: 0, .flushAll))
         var failed = false
         var open = Set<Int>()
         for op in ops {
@@ -184,6 +190,7 @@ struct DiffRunner {
     static func kind(_ op: DiffOp) -> String {
         switch op {
         case .command(_, let c): return c.name.hasPrefix("FENCED") ? "FENCED" : c.name
+        case .admin(_, let c): return c.name
         case .pipeline: return "PIPELINE"
         case .blockAndWake: return "BLOCK+WAKE"
         case .subscribe: return "SUBSCRIBE"
@@ -253,6 +260,8 @@ final class ModelSide: @unchecked Sendable {
             switch op {
             case .command(let c, let cmd):
                 return .reply(DiffNormalize.reply(try await clients[c].send(cmd), for: cmd))
+            case .admin(let c, let cmd):
+                return .reply(DiffNormalize.reply(try await clients[c].send(admin: cmd), for: cmd))
             case .pipeline(let c, let cmds):
                 let replies = try await clients[c].pipeline(cmds)
                 return .replies(zip(replies, cmds).map { DiffNormalize.reply($0, for: $1) })
@@ -330,6 +339,8 @@ final class LiveSide: @unchecked Sendable {
             switch op {
             case .command(let c, let cmd):
                 return .reply(DiffNormalize.reply(try await clients[c].send(cmd), for: cmd))
+            case .admin(let c, let cmd):
+                return .reply(DiffNormalize.reply(try await clients[c].send(admin: cmd), for: cmd))
             case .pipeline(let c, let cmds):
                 let replies = try await clients[c].pipeline(cmds)
                 return .replies(zip(replies, cmds).map { DiffNormalize.reply($0, for: $1) })

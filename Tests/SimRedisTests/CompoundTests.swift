@@ -123,11 +123,11 @@ struct CompoundTests {
         #expect(f.run(.fenced(epochKey: "E", epoch: 3, command: .ping)) == .status("PONG"))
         #expect(f.run(.fenced(epochKey: "missing", epoch: 3, command: .ping)) == .error("FENCED stale epoch"))
         #expect(f.run(.fenced(epochKey: "E", epoch: 3, command: .hset(key: "h", fields: [fv("x", "1")]))) == .integer(1))
-        #expect(f.run(.fenced(epochKey: "E", epoch: 3, command: .hgetall(key: "a"))) == scriptError(wrongType.errorText, Scripts.fenced, line: 2))
+        #expect(f.run(.fenced(epochKey: "E", epoch: 3, command: .hgetall(key: "a"))) == scriptError(wrongType.errorText, Scripts.fenced, line: 14))
         #expect(f.run(.fenced(epochKey: "E", epoch: 3, command: .del(keys: [])))
-            == scriptError("ERR Wrong number of args calling Redis command from script", Scripts.fenced, line: 2))
+            == scriptError("ERR Wrong number of args calling Redis command from script", Scripts.fenced, line: 14))
         #expect(f.run(.fenced(epochKey: "E", epoch: 3, command: .compareAndDelete(key: "a", expected: bytes("b"))))
-            == scriptError("ERR This Redis command is not allowed from script", Scripts.fenced, line: 2))
+            == scriptError("ERR This Redis command is not allowed from script", Scripts.fenced, line: 14))
         // Integers travel through Lua numbers (doubles) inside scripts.
         f.run(.set(key: "n", value: bytes("9007199254740992")))
         #expect(f.run(.fenced(epochKey: "E", epoch: 3, command: .incrBy(key: "n", amount: 1))) == .integer(9_007_199_254_740_992))
@@ -148,7 +148,7 @@ struct CompoundTests {
         f.run(.set(key: "E", value: bytes("1")))
         f.run(.xgroupCreate(key: "s", group: "g", start: .latest, makeStream: true))
         #expect(f.run(.fenced(epochKey: "E", epoch: 1, command: .readNew("s", consumer: "c", block: 10)))
-            == scriptError("ERR XREADGROUP command is not allowed with BLOCK option from scripts", Scripts.fenced, line: 2))
+            == scriptError("ERR XREADGROUP command is not allowed with BLOCK option from scripts", Scripts.fenced, line: 14))
     }
 
     @Test func appendUnlessSealedAndSealStream() {

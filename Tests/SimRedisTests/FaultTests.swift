@@ -1,7 +1,7 @@
-import RelayRuntime
+@_spi(Testing) import RelayRuntime
 import SimKernel
 import Testing
-@testable import SimRedis
+@_spi(Testing) @testable import SimRedis
 
 @Suite("Redis model: faults and pub/sub")
 struct FaultTests {
@@ -102,7 +102,7 @@ struct FaultTests {
             _ = try await c.send(.set(key: "b", value: bytes("2")))
             let lostKeys = model.restart(persistence: false)
             #expect(lostKeys == 3)
-            let lost = try await c.send(.dbSize)
+            let lost = try await c.send(admin: .dbSize)
             return (kept, lost, blockedError, ended, model.faultCounters)
         }
         #expect(kept == bulk("1"))

@@ -1,4 +1,4 @@
-import RelayRuntime
+@_spi(Testing) import RelayRuntime
 import Testing
 @testable import SimRedis
 
@@ -79,9 +79,9 @@ struct KeyspaceTests {
         #expect(f.run(.del(keys: ["a", "a", "nope"])) == .integer(1))
         #expect(f.run(.del(keys: [])) == .error("ERR wrong number of arguments for 'del' command"))
         #expect(f.run(.exists(keys: [])) == .error("ERR wrong number of arguments for 'exists' command"))
-        #expect(f.run(.dbSize) == .integer(1))
-        #expect(f.run(.flushAll) == .ok)
-        #expect(f.run(.dbSize) == .integer(0))
+        #expect(f.admin(.dbSize) == .integer(1))
+        #expect(f.admin(.flushAll) == .ok)
+        #expect(f.admin(.dbSize) == .integer(0))
     }
 
     @Test func pexpire() {
@@ -106,7 +106,7 @@ struct KeyspaceTests {
             f.run(.set(key: k, value: bytes("1")))
         }
         func keys(_ p: String) -> [String] {
-            guard case .array(let items) = f.run(.keys(pattern: p)) else { return ["?"] }
+            guard case .array(let items) = f.admin(.keys(pattern: p)) else { return ["?"] }
             return items.map { if case .bulk(let b) = $0 { return String(decoding: b, as: UTF8.self) } else { return "?" } }
         }
         #expect(keys("*") == ["", "a[b", "h*llo", "ha:meter:x", "ha:relays:{a}", "ha:relays:{b}", "hallo", "hello", "hxllo"])
@@ -186,7 +186,7 @@ struct KeyspaceTests {
     @Test func expiredKeysAreInvisibleEverywhere() {
         let f = Fixture()
         func load() {
-            f.run(.flushAll)
+            f.admin(.flushAll)
             f.run(.set(key: "str", value: bytes("5")))
             f.run(.hset(key: "hash", fields: [fv("f", "1")]))
             f.run(.sadd(key: "set", members: [bytes("m")]))
@@ -196,8 +196,8 @@ struct KeyspaceTests {
             f.advance(11)
         }
         load()
-        #expect(f.run(.dbSize) == .integer(0))
-        #expect(f.run(.keys(pattern: "*")) == .array([]))
+        #expect(f.admin(.dbSize) == .integer(0))
+        #expect(f.admin(.keys(pattern: "*")) == .array([]))
         #expect(f.run(.exists(keys: ["str", "hash", "set", "stream"])) == .integer(0))
         #expect(f.run(.pttl(key: "str")) == .integer(-2))
         #expect(f.run(.get(key: "str")) == .null)

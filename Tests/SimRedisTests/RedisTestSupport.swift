@@ -1,7 +1,7 @@
 import Foundation
-import RelayRuntime
+@_spi(Testing) import RelayRuntime
 import SimKernel
-@testable import SimRedis
+@_spi(Testing) @testable import SimRedis
 
 /// A clock for tests of the synchronous core: time moves only when the test
 /// says so (or, for the async client, when someone sleeps: sleeping jumps
@@ -56,6 +56,9 @@ struct Fixture {
 
     @discardableResult
     func run(_ c: RedisCommand) -> RedisReply { model.execute(c) }
+
+    @discardableResult
+    func admin(_ c: RedisAdminCommand) -> RedisReply { model.execute(admin: c) }
 
     func advance(_ ms: Int64) { clock.advance(milliseconds: ms) }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RelayRuntime
 import RelayRuntimeLive
+import RedisTooling
 
 /// `bench redis`: the live Redis client's throughput next to
 /// `redis-benchmark`'s on the same server, one at a time and pipelined.

@@ -46,7 +46,7 @@ extension RedisModel {
              (acquireLease, "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])"), (acquireLease, "redis.call('PEXPIRE', KEYS[1], ARGV[2])"),
              (acquireLease, "local e = redis.call('GET', KEYS[2])"), (acquireLease, "then e = redis.call('INCR', KEYS[2])"),
              (ackAndDelete, "redis.call('XACK'"), (ackAndDelete, "redis.call('XDEL'"),
-             (fenced, "redis.call('GET', KEYS[1])"), (fenced, "return redis.call(unpack(ARGV, 2))"),
+             (fenced, "redis.call('GET', KEYS[1])"), (fenced, "return redis.call(unpack(argv))"),
              (appendUnlessSealed, "redis.call('EXISTS', KEYS[2])"), (appendUnlessSealed, "redis.call('XADD', KEYS[1], '*', unpack(ARGV))"),
              (sealStream, "redis.call('GET', KEYS[1])"), (sealStream, "redis.call('HGET', KEYS[2], 'last_id')"),
              (sealStream, "redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)"), (sealStream, "redis.call('HSET', KEYS[2], 'last_id', id)")]
@@ -112,7 +112,9 @@ extension RedisModel {
                 let s = Scripts.fenced
                 let cur = try call(.get(key: epochKey), s, "redis.call('GET', KEYS[1])", &x)
                 guard case .bulk(let v) = cur, v == RedisText.decimal(epoch) else { return .error(RedisErrors.fenced) }
-                return try call(inner, s, "return redis.call(unpack(ARGV, 2))", &x)
+                // The script rebuilds exactly `inner`'s argv from KEYS and ARGV
+                // (`RedisCommand.encoded` places every key), so it runs `inner`.
+                return try call(inner, s, "return redis.call(unpack(argv))", &x)
 
             case .appendUnlessSealed(let key, let sealKey, let fields):
                 let s = Scripts.appendUnlessSealed

@@ -1,6 +1,6 @@
 import RelayRuntime
 
-/// Dispatch, keys, strings, hashes, sets, pub/sub and administration.
+/// Dispatch, keys, strings, hashes, sets and pub/sub (administration: `RedisModel+Admin.swift`).
 extension RedisModel {
     /// Runs one command (top level or inside a compound operation).
     func run(_ command: RedisCommand, _ x: inout ExecContext) -> RedisReply {
@@ -24,7 +24,6 @@ extension RedisModel {
             guard let e = keyspace[key] else { return .integer(-2) }
             guard let at = e.expiresAt else { return .integer(-1) }
             return .integer(Swift.max(0, at - x.now))
-        case .keys(let pattern): return keysMatching(pattern)
         case .hset(let key, let fields): return hset(key, fields)
         case .hget(let key, let field):
             switch lookupHash(key) {
@@ -127,17 +126,12 @@ extension RedisModel {
 
         case .compareAndDelete, .compareAndExtend, .acquireLease, .ackAndDelete, .fenced, .appendUnlessSealed, .sealStream:
             return runCompound(command, &x)
-
-        case .flushAll:
-            flushAll()
-            return .ok
-        case .dbSize:
-            return .integer(Int64(keyspace.count))
         }
     }
 
     func flushAll() {
-        for (key, e) in keyspace { if case .stream = e.value { signal(key) } }
+        // Sorted: readers blocked on different streams wake in a fixed order, not the hash table's.
+        for key in keyspace.keys.sorted() { if case .stream = keyspace[key]?.value { signal(key) } }
         forgetCachedStream()
         keyspace.removeAll()
         expiries.removeAll()

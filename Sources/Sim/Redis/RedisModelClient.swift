@@ -11,6 +11,11 @@ import RelayRuntime
 /// with virtual time under `SimKernel.run` and never leaves structured
 /// concurrency.
 ///
+/// Like the live client, it refuses a command whose `{hash tag}` keys span
+/// several Cluster slots (`RedisCommand.checkClusterSlots`) before it
+/// reaches the model, so every scenario and runtime test also checks the
+/// runtime's key layout against Redis Cluster's rules.
+///
 /// Faults for this connection (see `setPartitioned`, `setExtraLatency`,
 /// `dropReplies`) come on top of the server's (`RedisModel.setUnavailable`,
 /// `restart(persistence:)`, …). After a server restart the client reconnects
@@ -36,19 +41,18 @@ public final class RedisModelClient: RedisClient, @unchecked Sendable {
     // MARK: RedisClient
 
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
-        let admission = try admit()
-        let delay = admission.latency + locked { extraLatency }
-        if delay > .zero {
-            locked {
-                counters.delayedCommands += 1
-                counters.addedLatency += delay
-            }
+        try command.checkClusterSlots()
+        // `travel(_:)`, inlined: on the hot path one more async call would cost
+        // the simulator an executor job per delayed command (and shift traces).
+        let way = try admitWithLatency()
+        if way.delay > .zero {
+            recordDelay(way.delay)
             do {
-                try await model.clock.sleep(for: delay)
+                try await model.clock.sleep(for: way.delay)
             } catch {
                 throw lostInFlight("request cancelled")
             }
-            if let reason = brokenReason(admission.generation) { throw lostInFlight(reason) }
+            if let reason = brokenReason(way.generation) { throw lostInFlight(reason) }
         }
         let reply: RedisReply
         switch model.begin(command, connection: connection) {
@@ -64,6 +68,7 @@ public final class RedisModelClient: RedisClient, @unchecked Sendable {
     }
 
     public func pipeline(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisReply] {
+        try commands.checkClusterSlots() // refused whole, like the live client
         var replies: [RedisReply] = []
         replies.reserveCapacity(commands.count)
         for c in commands { replies.append(try await send(c)) }
@@ -143,6 +148,38 @@ public final class RedisModelClient: RedisClient, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return body()
+    }
+
+    /// The way to the server: admitted (not closed, partitioned or down) with
+    /// this server incarnation, and the latency the command pays.
+    struct Way {
+        let generation: UInt64
+        let delay: Duration
+    }
+
+    func admitWithLatency() throws(RedisError) -> Way {
+        let admission = try admit()
+        return Way(generation: admission.generation, delay: admission.latency + locked { extraLatency })
+    }
+
+    private func recordDelay(_ delay: Duration) {
+        locked {
+            counters.delayedCommands += 1
+            counters.addedLatency += delay
+        }
+    }
+
+    /// Waits out `way.delay`, during which the connection may break (for
+    /// admin commands; `send` inlines the same steps). Call it only when
+    /// there is a delay.
+    func travel(_ way: Way) async throws(RedisError) {
+        recordDelay(way.delay)
+        do {
+            try await model.clock.sleep(for: way.delay)
+        } catch {
+            throw lostInFlight("request cancelled")
+        }
+        if let reason = brokenReason(way.generation) { throw lostInFlight(reason) }
     }
 
     private func admit() throws(RedisError) -> RedisModel.Admission {

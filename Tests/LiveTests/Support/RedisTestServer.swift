@@ -1,5 +1,6 @@
-import RelayRuntime
-@testable import RelayRuntimeLive
+@_spi(Testing) import RelayRuntime
+@_spi(Testing) @testable import RelayRuntimeLive
+import RedisTooling
 import Testing
 
 /// Test support: a real `redis-server` child per test (started on a free
@@ -81,6 +82,7 @@ extension RedisError {
         case .scriptAborted: return "scriptAborted"
         case .server: return "server"
         case .unexpectedReply: return "unexpectedReply"
+        case .crossSlot: return "crossSlot"
         }
     }
 
@@ -90,6 +92,7 @@ extension RedisError {
              .noGroup(let m), .groupExists(let m), .fenced(let m), .scriptAborted(let m), .server(let m):
             return m
         case .unexpectedReply(let c, let r): return "\(c): \(r)"
+        case .crossSlot(let c, let keys): return "\(c): \(keys)"
         }
     }
 }

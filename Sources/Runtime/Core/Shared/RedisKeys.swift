@@ -1,6 +1,9 @@
 /// The Redis key layout shared by relayers and miners (docs/runtime-design.md).
-/// Supplier keys carry a `{supplier}` hash tag so one supplier's keys live in
-/// one Redis Cluster slot and the compound operations stay single-slot.
+/// Every key of one supplier carries the `{supplier}` hash tag, so one
+/// supplier's keys live in one Redis Cluster slot and every compound
+/// operation on them stays single-slot (`RedisCommand.checkClusterSlots`).
+/// Keys that belong to no supplier (instance heartbeats, the active set)
+/// are untagged and only ever used one per command.
 public struct RedisKeys: Sendable, Hashable {
     public let prefix: String
 
@@ -22,6 +25,10 @@ public struct RedisKeys: Sendable, Hashable {
     public func minerSessions(supplier: String) -> String { "\(prefix):miner:sessions:{\(supplier)}" }
     public func instance(_ id: String) -> String { "\(prefix):miner:instance:\(id)" }
     public var activeInstances: String { "\(prefix):miner:active" }
-    /// uPOKT consumed by relays served for (session, supplier).
-    public func meter(sessionID: String, supplier: String) -> String { "\(prefix):meter:{\(sessionID)}:\(supplier)" }
+    /// uPOKT consumed by relays served for (session, supplier). Tagged by the
+    /// supplier like its other keys (it used to be tagged by the session):
+    /// the meter is charged on every relay right before the `appendUnlessSealed`
+    /// on the supplier's stream, so sharing that slot adds no hot spot, and the
+    /// miner's cleanup deletes it in the same slot as the session's records.
+    public func meter(sessionID: String, supplier: String) -> String { "\(prefix):meter:{\(supplier)}:\(sessionID)" }
 }

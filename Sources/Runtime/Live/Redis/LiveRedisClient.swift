@@ -15,6 +15,10 @@ import RelayRuntime
 ///   `.unavailable`, with reconnects paced by exponential backoff; commands in
 ///   flight on a dropped connection → `.connectionLost`.
 /// - Error replies come back as `.error` values (the port's contract).
+/// - A command (script or not) whose `{hash tag}` keys span several Cluster
+///   slots is refused with `.crossSlot` before it is sent, so the key
+///   layout stays valid for Redis Cluster (`RedisCommand.checkClusterSlots`);
+///   a pipeline containing one is refused whole.
 /// - Compound operations go as EVALSHA (scripts are loaded on every new
 ///   connection), with EVAL as the NOSCRIPT fallback; `ackAndDelete` uses
 ///   XACKDEL when the server has it (Redis ≥ 8.2).
@@ -105,15 +109,19 @@ public final class LiveRedisClient: RedisClient {
 
     // MARK: Tools
 
-    /// Sends one raw command (argv) on a shared connection, for tools and
-    /// tests (`INFO`, `CLIENT LIST`, …). Runtime code uses `RedisCommand`.
-    /// Commands that change connection state or block (SUBSCRIBE, MULTI,
-    /// SELECT, BLPOP, …) are refused: they would corrupt a connection that
-    /// other callers share.
+    /// Sends one raw command (argv) on a shared connection, for tests and
+    /// tooling (`INFO`, `CLIENT LIST`, `CLIENT PAUSE`, …). Runtime code uses
+    /// `RedisCommand`. Behind `@_spi(Testing)` because raw argv can name
+    /// anything, including the whole-keyspace commands (`KEYS`, `FLUSHALL`)
+    /// that no production path may send. Commands that change connection
+    /// state or block (SUBSCRIBE, MULTI, SELECT, BLPOP, …) are refused: they
+    /// would corrupt a connection that other callers share.
+    @_spi(Testing)
     public func execute(_ argv: [String]) async throws(RedisError) -> RedisReply {
         try await execute(bytes: argv.map { Array($0.utf8) })
     }
 
+    @_spi(Testing)
     public func execute(bytes argv: [[UInt8]]) async throws(RedisError) -> RedisReply {
         guard let first = argv.first else { throw .server("ERR empty command") }
         let name = String(decoding: first, as: UTF8.self).uppercased()
@@ -141,6 +149,9 @@ public final class LiveRedisClient: RedisClient {
     // MARK: Execution
 
     private func run(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisReply] {
+        // Before anything is written: a cross-slot script or multi-key command
+        // would work on this server and fail on a Cluster, so it fails here too.
+        try commands.checkClusterSlots()
         var blockMilliseconds: Int64?
         for command in commands {
             if case .xreadgroup(_, _, _, _, let block?, _) = command { blockMilliseconds = (blockMilliseconds ?? 0) + block }
@@ -204,7 +215,7 @@ public final class LiveRedisClient: RedisClient {
     }
 
     /// Raw argv on a shared connection, retrying once on a connection found closed.
-    private func runShared(_ argvs: [[[UInt8]]], label: String) async throws(RedisError) -> [RedisReply] {
+    func runShared(_ argvs: [[[UInt8]]], label: String) async throws(RedisError) -> [RedisReply] {
         let payload = RESPEncoder.encode(argvs, allocator: allocator)
         let timeout = TimeAmount(configuration.commandTimeout)
         var retried = false

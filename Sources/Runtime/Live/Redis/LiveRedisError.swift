@@ -70,6 +70,7 @@ extension RedisError {
         case .scriptAborted(let m): return .scriptAborted(m + suffix)
         case .server(let m): return .server(m + suffix)
         case .unexpectedReply(let c, let r): return .unexpectedReply(command: c, reply: r + suffix)
+        case .crossSlot: return self // raised before any I/O: no connection context to add
         }
     }
 }

@@ -54,14 +54,6 @@ extension RedisClient {
         return try d.integer(r)
     }
 
-    /// Matching key names, sorted.
-    public func keys(matching pattern: String) async throws(RedisError) -> [String] {
-        let (r, d) = try await run(.keys(pattern: pattern))
-        var out: [String] = []
-        for item in try d.array(r) { out.append(try d.string(item)) }
-        return out.sorted()
-    }
-
     // MARK: Hashes
 
     @discardableResult

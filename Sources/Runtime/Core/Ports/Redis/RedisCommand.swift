@@ -77,6 +77,10 @@ public struct ClaimOptions: Sendable, Hashable {
 /// pipelines, traces and the differential test. The atomic compound operations
 /// at the end are named operations with documented semantics; the live client
 /// runs them as Lua scripts (`RedisScripts`), the model natively.
+///
+/// Whole-keyspace commands (FLUSHALL, DBSIZE, KEYS) are deliberately not
+/// here: they are `RedisAdminCommand`s, reachable only through
+/// `@_spi(Testing)`, so no runtime path can send them.
 public indirect enum RedisCommand: Sendable, Hashable {
     // Keys and strings
     case ping
@@ -87,8 +91,6 @@ public indirect enum RedisCommand: Sendable, Hashable {
     case exists(keys: [String])
     case pexpire(key: String, milliseconds: Int64)
     case pttl(key: String)
-    /// KEYS with a glob pattern; for inspection tools only, never on hot paths.
-    case keys(pattern: String)
 
     // Hashes
     case hset(key: String, fields: [FieldValue])
@@ -153,8 +155,4 @@ public indirect enum RedisCommand: Sendable, Hashable {
     /// streamKey, or 0-0>` and reply it. Every entry of the session with an id
     /// up to the reply is in the claim; no later entry can be appended.
     case sealStream(epochKey: String, epoch: Int64, sealKey: String, streamKey: String)
-
-    // Administration (tests and tooling)
-    case flushAll
-    case dbSize
 }

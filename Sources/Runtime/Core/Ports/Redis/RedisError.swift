@@ -24,6 +24,10 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case server(String)
     /// The reply did not have the shape the command promises (a client bug or protocol violation).
     case unexpectedReply(command: String, reply: String)
+    /// Refused before sending: the command's keys carry `{hash tags}` but do
+    /// not all hash to one Redis Cluster slot (see `RedisCommand.checkClusterSlots`).
+    /// A key-layout bug, never transient.
+    case crossSlot(command: String, keys: [String])
 
     /// Classifies a server error reply by its prefix, as Redis documents them.
     public static func fromErrorReply(_ message: String) -> RedisError {
@@ -64,6 +68,9 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case .scriptAborted(let m): return "redis script aborted: \(m)"
         case .server(let m): return "redis error: \(m)"
         case .unexpectedReply(let c, let r): return "redis: unexpected reply to \(c): \(r)"
+        case .crossSlot(let c, let keys):
+            let slots = keys.map { "\($0) (slot \(RedisCluster.slot(of: $0)))" }.joined(separator: ", ")
+            return "redis: \(c) refused: its keys hash to different cluster slots: \(slots); keys of one operation must share a {hash tag}"
         }
     }
 }

@@ -1,10 +1,26 @@
 /// Shape checks that turn raw replies into typed values. Shared by every
 /// `RedisClient`, so the model and the live client cannot decode differently.
 struct ReplyDecoder {
-    let command: RedisCommand
+    /// What the reply answers; kept unrendered, since a name is only needed on failure.
+    private enum Source {
+        case port(RedisCommand)
+        case admin(RedisAdminCommand)
+    }
+
+    private let source: Source
+
+    init(command: RedisCommand) { source = .port(command) }
+    init(admin command: RedisAdminCommand) { source = .admin(command) }
+
+    private var commandName: String {
+        switch source {
+        case .port(let c): return c.name
+        case .admin(let c): return c.name
+        }
+    }
 
     func fail(_ reply: RedisReply) -> RedisError {
-        .unexpectedReply(command: command.name, reply: String(reply.description.prefix(200)))
+        .unexpectedReply(command: commandName, reply: String(reply.description.prefix(200)))
     }
 
     /// Throws the typed error for an error reply; returns the reply otherwise.

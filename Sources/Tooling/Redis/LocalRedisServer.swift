@@ -1,12 +1,14 @@
 import Foundation
 import NIOConcurrencyHelpers
-import RelayRuntime
+import RelayRuntimeLive
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A throwaway `redis-server` child process on a free 127.0.0.1 port, for
-/// the live tests, `bench redis` and local setups.
+/// the live tests, `bench redis` and local setups. It lives in its own
+/// target (`RedisTooling`), not among the production adapters: spawning and
+/// killing a server is never something the relayer or miner does.
 ///
 /// Started with `--save '' --appendonly no` (nothing touches disk), killed
 /// when stopped or deinitialised. Readiness is "answers PING", checked with
