@@ -15,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        // gRPC: the chain's query/tx services (client and the chain stand-in's server).
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
     ],
     targets: [
         // C system libraries (headers come from the Debian -dev packages; no pkgConfig, see spec/swift-stack.md).
@@ -89,6 +93,18 @@ let package = Package(
             name: "SimChain",
             dependencies: ["RelayRuntime", "PocketProtocol", "SimKernel"],
             path: "Sources/Sim/Chain"
+        ),
+        // Generated gRPC client and server stubs of the chain's services (and the relay
+        // service), over the messages in PocketProtocol. Kept apart so PocketProtocol stays
+        // free of gRPC.
+        .target(
+            name: "PocketChainAPI",
+            dependencies: [
+                "PocketProtocol",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            path: "Sources/ChainAPI"
         ),
         // The simulated world: scenarios, gateways, backends, nodes, faults, reports.
         .target(
