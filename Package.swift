@@ -106,6 +106,19 @@ let package = Package(
             ],
             path: "Sources/ChainAPI"
         ),
+        // The chain stand-in's gRPC face: the chain's real query and tx services answered
+        // from a FakeChain, on a loopback HTTP/2 server (wall-clock, live code).
+        .target(
+            name: "SimChainServer",
+            dependencies: [
+                "SimChain", "PocketChainAPI", "PocketProtocol", "RelayRuntime",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/Sim/ChainServer"
+        ),
         // The simulated world: scenarios, gateways, backends, nodes, faults, reports.
         .target(
             name: "PocketSim",
@@ -134,6 +147,17 @@ let package = Package(
         .testTarget(name: "SimRedisTests", dependencies: ["SimRedis", "SimKernel", "RelayRuntime"], path: "Tests/SimRedisTests"),
         .testTarget(name: "SimChainTests", dependencies: ["SimChain", "SimKernel", "RelayRuntime", "PocketProtocol"], path: "Tests/SimChainTests"),
         .testTarget(name: "SimTests", dependencies: ["PocketSim", "RelayRuntime"], path: "Tests/SimTests"),
+        .testTarget(
+            name: "ChainServerTests",
+            dependencies: [
+                "SimChainServer", "SimChain", "PocketChainAPI", "PocketProtocol", "RelayRuntime", "RelayRuntimeLive",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Tests/ChainServerTests"
+        ),
         .testTarget(name: "LiveTests", dependencies: ["RelayRuntimeLive", "SimRedis", "SimKernel", "SimChain", "RelayRuntime", "PocketProtocol"], path: "Tests/LiveTests"),
     ]
 )
