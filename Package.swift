@@ -15,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        // gRPC: the chain's query/tx services (client and the chain stand-in's server).
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
     ],
     targets: [
         // C system libraries (headers come from the Debian -dev packages; no pkgConfig, see docs/architecture.md#toolchain-notes).
@@ -101,6 +105,31 @@ let package = Package(
             dependencies: ["RelayRuntime", "PocketProtocol", "SimKernel"],
             path: "Sources/Sim/Chain"
         ),
+        // Generated gRPC client and server stubs of the chain's services (and the relay
+        // service), over the messages in PocketProtocol. Kept apart so PocketProtocol stays
+        // free of gRPC.
+        .target(
+            name: "PocketChainAPI",
+            dependencies: [
+                "PocketProtocol",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            path: "Sources/ChainAPI"
+        ),
+        // The chain stand-in's gRPC face: the chain's real query and tx services answered
+        // from a FakeChain, on a loopback HTTP/2 server (wall-clock, live code).
+        .target(
+            name: "SimChainServer",
+            dependencies: [
+                "SimChain", "PocketChainAPI", "PocketProtocol", "RelayRuntime",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/Sim/ChainServer"
+        ),
         // The simulated world: scenarios, gateways, backends, nodes, faults, reports.
         .target(
             name: "PocketSim",
@@ -144,6 +173,17 @@ let package = Package(
             name: "LiveTests",
             dependencies: ["RelayRuntimeLive", "RedisTooling", "SimRedis", "SimKernel", "SimChain", "RelayRuntime", "PocketProtocol"],
             path: "Tests/LiveTests"
+        ),
+        .testTarget(
+            name: "ChainServerTests",
+            dependencies: [
+                "SimChainServer", "SimChain", "PocketChainAPI", "PocketProtocol", "RelayRuntime", "RelayRuntimeLive",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Tests/ChainServerTests"
         ),
     ]
 )

@@ -1,22 +1,33 @@
 #!/usr/bin/env bash
-# Regenerates Sources/Protocol/Generated from protos/ with Debian protoc and the
-# protoc-gen-swift plugin built from our pinned swift-protobuf dependency (no
-# SwiftPM build plugins: those compile protoc's C++ sources). The output is
-# committed; run this only after editing a .proto file.
+# Regenerates the committed Swift code from protos/ with Debian protoc and two
+# plugins built from our pinned dependencies (no SwiftPM build plugins: those
+# compile protoc's C++ sources):
+#   - protoc-gen-swift (swift-protobuf): every message, into
+#     Sources/Protocol/Generated (target PocketProtocol, no gRPC);
+#   - protoc-gen-grpc-swift-2 (grpc-swift-protobuf): client and server stubs
+#     of every file that declares a `service`, into Sources/ChainAPI/Generated
+#     (target PocketChainAPI, which imports the messages from PocketProtocol;
+#     see ExtraModuleImports below).
+# The output is committed; run this only after editing a .proto file.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 OUT="$ROOT/Sources/Protocol/Generated"
+GRPC_OUT="$ROOT/Sources/ChainAPI/Generated"
 SCRATCH="$ROOT/.build-plugins"
 PROTOC=${PROTOC:-protoc}
 
 command -v "$PROTOC" >/dev/null || { echo "protoc not found (apt-get install protobuf-compiler)" >&2; exit 1; }
 
-# A separate scratch path keeps the plugin build out of the main .build.
+# A separate scratch path keeps the plugin builds out of the main .build.
 swift build --scratch-path "$SCRATCH" --product protoc-gen-swift
+swift build --scratch-path "$SCRATCH" --product protoc-gen-grpc-swift-2
 PLUGIN="$SCRATCH/debug/protoc-gen-swift"
-[ -x "$PLUGIN" ] || { echo "plugin not built at $PLUGIN" >&2; exit 1; }
+GRPC_PLUGIN="$SCRATCH/debug/protoc-gen-grpc-swift-2"
+for p in "$PLUGIN" "$GRPC_PLUGIN"; do
+    [ -x "$p" ] || { echo "plugin not built at $p" >&2; exit 1; }
+done
 
 # google/protobuf/{any,timestamp}.proto come with protoc; their Swift types live in SwiftProtobuf.
 INCLUDES=(-I "$ROOT/protos")
@@ -24,12 +35,13 @@ for dir in /usr/include /usr/local/include; do
     [ -f "$dir/google/protobuf/any.proto" ] && INCLUDES+=(-I "$dir") && break
 done
 
-rm -rf "$OUT"
-mkdir -p "$OUT"
 mapfile -t PROTOS < <(cd "$ROOT/protos" && find . -name '*.proto' | sed 's|^\./||' | LC_ALL=C sort)
+mapfile -t SERVICE_PROTOS < <(cd "$ROOT/protos" && grep -l '^service ' "${PROTOS[@]}")
 
 # PathToUnderscores: same-named files (params.proto, query.proto) live in
 # several packages, and one Swift target cannot hold two files with one name.
+rm -rf "$OUT"
+mkdir -p "$OUT"
 "$PROTOC" "${INCLUDES[@]}" \
     --plugin=protoc-gen-swift="$PLUGIN" \
     --swift_out="$OUT" \
@@ -37,4 +49,24 @@ mapfile -t PROTOS < <(cd "$ROOT/protos" && find . -name '*.proto' | sed 's|^\./|
     --swift_opt=FileNaming=PathToUnderscores \
     "${PROTOS[@]}"
 
-echo "generated $(ls "$OUT" | wc -l) files in ${OUT#$ROOT/}"
+# The gRPC stubs live in another module than the messages they use, so every
+# stub file must `import PocketProtocol`. The plugin's ProtoPathModuleMappings
+# option cannot express that: it imports the modules of a file's *imports*
+# and drops the module of the file itself (it assumes stubs and messages
+# share a module), so a query.proto whose request types are its own would
+# get no import. ExtraModuleImports adds the import to every stub file.
+rm -rf "$GRPC_OUT"
+mkdir -p "$GRPC_OUT"
+# The plugin is named protoc-gen-grpc-swift-2 but answers to --grpc-swift_*.
+"$PROTOC" "${INCLUDES[@]}" \
+    --plugin=protoc-gen-grpc-swift="$GRPC_PLUGIN" \
+    --grpc-swift_out="$GRPC_OUT" \
+    --grpc-swift_opt=Visibility=Public \
+    --grpc-swift_opt=Server=true \
+    --grpc-swift_opt=Client=true \
+    --grpc-swift_opt=FileNaming=PathToUnderscores \
+    --grpc-swift_opt=ExtraModuleImports=PocketProtocol \
+    "${SERVICE_PROTOS[@]}"
+
+echo "generated $(ls "$OUT" | wc -l) message files in ${OUT#$ROOT/}"
+echo "generated $(ls "$GRPC_OUT" | wc -l) service files in ${GRPC_OUT#$ROOT/}"

@@ -8,6 +8,9 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
+/// cosmos.auth.v1beta1.Query, the one method the relay miner needs: account
+/// number and sequence for signing, public keys for rings.
+
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file

@@ -8,6 +8,8 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
+/// cosmos.bank.v1beta1.Query: the balance check before paying proof fees.
+
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file

@@ -8,10 +8,14 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// The parts of the ABCI result types the relay miner reads after simulating
-/// or broadcasting a transaction. Fields it does not read are left out; they
-/// are skipped as unknown fields when decoding.
+/// The ABCI result types the relay miner reads after simulating, broadcasting
+/// or looking up a transaction (Cosmos SDK v0.53 field numbers).
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -29,8 +33,10 @@ public nonisolated struct Cosmos_Base_Abci_V1beta1_TxResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// 0 until the transaction is in a block (a SYNC broadcast answers before).
   public var height: Int64 = 0
 
+  /// Uppercase hex sha256 of the TxRaw bytes.
   public var txhash: String = String()
 
   public var codespace: String = String()
@@ -42,13 +48,76 @@ public nonisolated struct Cosmos_Base_Abci_V1beta1_TxResponse: Sendable {
 
   public var rawLog: String = String()
 
+  /// Per-message logs; empty since SDK v0.50 (events carry the detail).
+  public var logs: [Cosmos_Base_Abci_V1beta1_ABCIMessageLog] = []
+
   public var info: String = String()
 
   public var gasWanted: Int64 = 0
 
   public var gasUsed: Int64 = 0
 
+  /// The transaction itself (a cosmos.tx.v1beta1.Tx), set by GetTx.
+  public var tx: SwiftProtobuf.Google_Protobuf_Any {
+    get {_tx ?? SwiftProtobuf.Google_Protobuf_Any()}
+    set {_tx = newValue}
+  }
+  /// Returns true if `tx` has been explicitly set.
+  public var hasTx: Bool {self._tx != nil}
+  /// Clears the value of `tx`. Subsequent reads from it will return its default value.
+  public mutating func clearTx() {self._tx = nil}
+
+  /// Block time, RFC 3339, set once included.
   public var timestamp: String = String()
+
+  /// Everything the ante handler and the messages emitted.
+  public var events: [Tendermint_Abci_Event] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _tx: SwiftProtobuf.Google_Protobuf_Any? = nil
+}
+
+public nonisolated struct Cosmos_Base_Abci_V1beta1_ABCIMessageLog: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var msgIndex: UInt32 = 0
+
+  public var log: String = String()
+
+  public var events: [Cosmos_Base_Abci_V1beta1_StringEvent] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cosmos_Base_Abci_V1beta1_StringEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var type: String = String()
+
+  public var attributes: [Cosmos_Base_Abci_V1beta1_Attribute] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cosmos_Base_Abci_V1beta1_Attribute: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var key: String = String()
+
+  public var value: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -69,13 +138,35 @@ public nonisolated struct Cosmos_Base_Abci_V1beta1_GasInfo: Sendable {
   public init() {}
 }
 
+/// What executing the messages produced (returned with a simulation).
+public nonisolated struct Cosmos_Base_Abci_V1beta1_Result: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Superseded by msg_responses, still filled by the SDK.
+  ///
+  /// NOTE: This field was marked as deprecated in the .proto file.
+  public var data: Data = Data()
+
+  public var log: String = String()
+
+  public var events: [Tendermint_Abci_Event] = []
+
+  public var msgResponses: [SwiftProtobuf.Google_Protobuf_Any] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "cosmos.base.abci.v1beta1"
 
 nonisolated extension Cosmos_Base_Abci_V1beta1_TxResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TxResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}height\0\u{1}txhash\0\u{1}codespace\0\u{1}code\0\u{1}data\0\u{3}raw_log\0\u{2}\u{2}info\0\u{3}gas_wanted\0\u{3}gas_used\0\u{2}\u{2}timestamp\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}height\0\u{1}txhash\0\u{1}codespace\0\u{1}code\0\u{1}data\0\u{3}raw_log\0\u{1}logs\0\u{1}info\0\u{3}gas_wanted\0\u{3}gas_used\0\u{1}tx\0\u{1}timestamp\0\u{1}events\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -89,16 +180,23 @@ nonisolated extension Cosmos_Base_Abci_V1beta1_TxResponse: SwiftProtobuf.Message
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.code) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.data) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.rawLog) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.logs) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.info) }()
       case 9: try { try decoder.decodeSingularInt64Field(value: &self.gasWanted) }()
       case 10: try { try decoder.decodeSingularInt64Field(value: &self.gasUsed) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._tx) }()
       case 12: try { try decoder.decodeSingularStringField(value: &self.timestamp) }()
+      case 13: try { try decoder.decodeRepeatedMessageField(value: &self.events) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.height != 0 {
       try visitor.visitSingularInt64Field(value: self.height, fieldNumber: 1)
     }
@@ -117,6 +215,9 @@ nonisolated extension Cosmos_Base_Abci_V1beta1_TxResponse: SwiftProtobuf.Message
     if !self.rawLog.isEmpty {
       try visitor.visitSingularStringField(value: self.rawLog, fieldNumber: 6)
     }
+    if !self.logs.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.logs, fieldNumber: 7)
+    }
     if !self.info.isEmpty {
       try visitor.visitSingularStringField(value: self.info, fieldNumber: 8)
     }
@@ -126,8 +227,14 @@ nonisolated extension Cosmos_Base_Abci_V1beta1_TxResponse: SwiftProtobuf.Message
     if self.gasUsed != 0 {
       try visitor.visitSingularInt64Field(value: self.gasUsed, fieldNumber: 10)
     }
+    try { if let v = self._tx {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
     if !self.timestamp.isEmpty {
       try visitor.visitSingularStringField(value: self.timestamp, fieldNumber: 12)
+    }
+    if !self.events.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.events, fieldNumber: 13)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -139,10 +246,123 @@ nonisolated extension Cosmos_Base_Abci_V1beta1_TxResponse: SwiftProtobuf.Message
     if lhs.code != rhs.code {return false}
     if lhs.data != rhs.data {return false}
     if lhs.rawLog != rhs.rawLog {return false}
+    if lhs.logs != rhs.logs {return false}
     if lhs.info != rhs.info {return false}
     if lhs.gasWanted != rhs.gasWanted {return false}
     if lhs.gasUsed != rhs.gasUsed {return false}
+    if lhs._tx != rhs._tx {return false}
     if lhs.timestamp != rhs.timestamp {return false}
+    if lhs.events != rhs.events {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cosmos_Base_Abci_V1beta1_ABCIMessageLog: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ABCIMessageLog"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}msg_index\0\u{1}log\0\u{1}events\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.msgIndex) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.log) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.events) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.msgIndex != 0 {
+      try visitor.visitSingularUInt32Field(value: self.msgIndex, fieldNumber: 1)
+    }
+    if !self.log.isEmpty {
+      try visitor.visitSingularStringField(value: self.log, fieldNumber: 2)
+    }
+    if !self.events.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.events, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cosmos_Base_Abci_V1beta1_ABCIMessageLog, rhs: Cosmos_Base_Abci_V1beta1_ABCIMessageLog) -> Bool {
+    if lhs.msgIndex != rhs.msgIndex {return false}
+    if lhs.log != rhs.log {return false}
+    if lhs.events != rhs.events {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cosmos_Base_Abci_V1beta1_StringEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StringEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}attributes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.type) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.attributes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.type.isEmpty {
+      try visitor.visitSingularStringField(value: self.type, fieldNumber: 1)
+    }
+    if !self.attributes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.attributes, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cosmos_Base_Abci_V1beta1_StringEvent, rhs: Cosmos_Base_Abci_V1beta1_StringEvent) -> Bool {
+    if lhs.type != rhs.type {return false}
+    if lhs.attributes != rhs.attributes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cosmos_Base_Abci_V1beta1_Attribute: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Attribute"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}value\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.value) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if !self.value.isEmpty {
+      try visitor.visitSingularStringField(value: self.value, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cosmos_Base_Abci_V1beta1_Attribute, rhs: Cosmos_Base_Abci_V1beta1_Attribute) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.value != rhs.value {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -178,6 +398,51 @@ nonisolated extension Cosmos_Base_Abci_V1beta1_GasInfo: SwiftProtobuf.Message, S
   public static func ==(lhs: Cosmos_Base_Abci_V1beta1_GasInfo, rhs: Cosmos_Base_Abci_V1beta1_GasInfo) -> Bool {
     if lhs.gasWanted != rhs.gasWanted {return false}
     if lhs.gasUsed != rhs.gasUsed {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cosmos_Base_Abci_V1beta1_Result: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Result"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{1}log\0\u{1}events\0\u{3}msg_responses\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.data) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.log) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.events) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.msgResponses) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.data.isEmpty {
+      try visitor.visitSingularBytesField(value: self.data, fieldNumber: 1)
+    }
+    if !self.log.isEmpty {
+      try visitor.visitSingularStringField(value: self.log, fieldNumber: 2)
+    }
+    if !self.events.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.events, fieldNumber: 3)
+    }
+    if !self.msgResponses.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.msgResponses, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cosmos_Base_Abci_V1beta1_Result, rhs: Cosmos_Base_Abci_V1beta1_Result) -> Bool {
+    if lhs.data != rhs.data {return false}
+    if lhs.log != rhs.log {return false}
+    if lhs.events != rhs.events {return false}
+    if lhs.msgResponses != rhs.msgResponses {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

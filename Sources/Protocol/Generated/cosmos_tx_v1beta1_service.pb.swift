@@ -8,7 +8,8 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Request/response messages of cosmos.tx.v1beta1.Service used by the relay miner.
+/// cosmos.tx.v1beta1.Service: how the relay miner estimates gas, submits its
+/// claim/proof transactions and looks them up (docs/protocol.md#cosmos-transactions, #confirming-inclusion).
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -30,7 +31,15 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 public nonisolated enum Cosmos_Tx_V1beta1_BroadcastMode: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
+
+  /// Removed from the SDK in v0.47; kept so the number stays reserved.
+  ///
+  /// NOTE: This enum value was marked as deprecated in the .proto file
+  case block // = 1
+
+  /// Wait for CheckTx only: the mode the relay miner uses.
   case sync // = 2
+  case async // = 3
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -40,7 +49,9 @@ public nonisolated enum Cosmos_Tx_V1beta1_BroadcastMode: SwiftProtobuf.Enum, Swi
   public init?(rawValue: Int) {
     switch rawValue {
     case 0: self = .unspecified
+    case 1: self = .block
     case 2: self = .sync
+    case 3: self = .async
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -48,7 +59,9 @@ public nonisolated enum Cosmos_Tx_V1beta1_BroadcastMode: SwiftProtobuf.Enum, Swi
   public var rawValue: Int {
     switch self {
     case .unspecified: return 0
+    case .block: return 1
     case .sync: return 2
+    case .async: return 3
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -56,7 +69,9 @@ public nonisolated enum Cosmos_Tx_V1beta1_BroadcastMode: SwiftProtobuf.Enum, Swi
   // The compiler won't synthesize support with the UNRECOGNIZED case.
   public static let allCases: [Cosmos_Tx_V1beta1_BroadcastMode] = [
     .unspecified,
+    .block,
     .sync,
+    .async,
   ]
 
 }
@@ -66,11 +81,26 @@ public nonisolated struct Cosmos_Tx_V1beta1_SimulateRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Deprecated by the SDK in favour of tx_bytes.
+  ///
+  /// NOTE: This field was marked as deprecated in the .proto file.
+  public var tx: Cosmos_Tx_V1beta1_Tx {
+    get {_tx ?? Cosmos_Tx_V1beta1_Tx()}
+    set {_tx = newValue}
+  }
+  /// Returns true if `tx` has been explicitly set.
+  public var hasTx: Bool {self._tx != nil}
+  /// Clears the value of `tx`. Subsequent reads from it will return its default value.
+  public mutating func clearTx() {self._tx = nil}
+
+  /// Serialized TxRaw.
   public var txBytes: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _tx: Cosmos_Tx_V1beta1_Tx? = nil
 }
 
 public nonisolated struct Cosmos_Tx_V1beta1_SimulateResponse: Sendable {
@@ -87,11 +117,64 @@ public nonisolated struct Cosmos_Tx_V1beta1_SimulateResponse: Sendable {
   /// Clears the value of `gasInfo`. Subsequent reads from it will return its default value.
   public mutating func clearGasInfo() {self._gasInfo = nil}
 
+  public var result: Cosmos_Base_Abci_V1beta1_Result {
+    get {_result ?? Cosmos_Base_Abci_V1beta1_Result()}
+    set {_result = newValue}
+  }
+  /// Returns true if `result` has been explicitly set.
+  public var hasResult: Bool {self._result != nil}
+  /// Clears the value of `result`. Subsequent reads from it will return its default value.
+  public mutating func clearResult() {self._result = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _gasInfo: Cosmos_Base_Abci_V1beta1_GasInfo? = nil
+  fileprivate var _result: Cosmos_Base_Abci_V1beta1_Result? = nil
+}
+
+public nonisolated struct Cosmos_Tx_V1beta1_GetTxRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Hex transaction hash (either case).
+  public var hash: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cosmos_Tx_V1beta1_GetTxResponse: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tx: Cosmos_Tx_V1beta1_Tx {
+    get {_storage._tx ?? Cosmos_Tx_V1beta1_Tx()}
+    set {_uniqueStorage()._tx = newValue}
+  }
+  /// Returns true if `tx` has been explicitly set.
+  public var hasTx: Bool {_storage._tx != nil}
+  /// Clears the value of `tx`. Subsequent reads from it will return its default value.
+  public mutating func clearTx() {_uniqueStorage()._tx = nil}
+
+  public var txResponse: Cosmos_Base_Abci_V1beta1_TxResponse {
+    get {_storage._txResponse ?? Cosmos_Base_Abci_V1beta1_TxResponse()}
+    set {_uniqueStorage()._txResponse = newValue}
+  }
+  /// Returns true if `txResponse` has been explicitly set.
+  public var hasTxResponse: Bool {_storage._txResponse != nil}
+  /// Clears the value of `txResponse`. Subsequent reads from it will return its default value.
+  public mutating func clearTxResponse() {_uniqueStorage()._txResponse = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Cosmos_Tx_V1beta1_BroadcastTxRequest: Sendable {
@@ -134,12 +217,12 @@ public nonisolated struct Cosmos_Tx_V1beta1_BroadcastTxResponse: Sendable {
 fileprivate nonisolated let _protobuf_package = "cosmos.tx.v1beta1"
 
 nonisolated extension Cosmos_Tx_V1beta1_BroadcastMode: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0BROADCAST_MODE_UNSPECIFIED\0\u{2}\u{2}BROADCAST_MODE_SYNC\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0BROADCAST_MODE_UNSPECIFIED\0\u{1}BROADCAST_MODE_BLOCK\0\u{1}BROADCAST_MODE_SYNC\0\u{1}BROADCAST_MODE_ASYNC\0")
 }
 
 nonisolated extension Cosmos_Tx_V1beta1_SimulateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SimulateRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}tx_bytes\0\u{c}\u{1}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tx\0\u{3}tx_bytes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -147,6 +230,7 @@ nonisolated extension Cosmos_Tx_V1beta1_SimulateRequest: SwiftProtobuf.Message, 
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._tx) }()
       case 2: try { try decoder.decodeSingularBytesField(value: &self.txBytes) }()
       default: break
       }
@@ -154,6 +238,13 @@ nonisolated extension Cosmos_Tx_V1beta1_SimulateRequest: SwiftProtobuf.Message, 
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._tx {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
     if !self.txBytes.isEmpty {
       try visitor.visitSingularBytesField(value: self.txBytes, fieldNumber: 2)
     }
@@ -161,6 +252,7 @@ nonisolated extension Cosmos_Tx_V1beta1_SimulateRequest: SwiftProtobuf.Message, 
   }
 
   public static func ==(lhs: Cosmos_Tx_V1beta1_SimulateRequest, rhs: Cosmos_Tx_V1beta1_SimulateRequest) -> Bool {
+    if lhs._tx != rhs._tx {return false}
     if lhs.txBytes != rhs.txBytes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -169,7 +261,7 @@ nonisolated extension Cosmos_Tx_V1beta1_SimulateRequest: SwiftProtobuf.Message, 
 
 nonisolated extension Cosmos_Tx_V1beta1_SimulateResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SimulateResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}gas_info\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}gas_info\0\u{1}result\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -178,6 +270,7 @@ nonisolated extension Cosmos_Tx_V1beta1_SimulateResponse: SwiftProtobuf.Message,
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._gasInfo) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._result) }()
       default: break
       }
     }
@@ -191,11 +284,122 @@ nonisolated extension Cosmos_Tx_V1beta1_SimulateResponse: SwiftProtobuf.Message,
     try { if let v = self._gasInfo {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
     } }()
+    try { if let v = self._result {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Cosmos_Tx_V1beta1_SimulateResponse, rhs: Cosmos_Tx_V1beta1_SimulateResponse) -> Bool {
     if lhs._gasInfo != rhs._gasInfo {return false}
+    if lhs._result != rhs._result {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cosmos_Tx_V1beta1_GetTxRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetTxRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hash\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.hash) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.hash.isEmpty {
+      try visitor.visitSingularStringField(value: self.hash, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cosmos_Tx_V1beta1_GetTxRequest, rhs: Cosmos_Tx_V1beta1_GetTxRequest) -> Bool {
+    if lhs.hash != rhs.hash {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cosmos_Tx_V1beta1_GetTxResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetTxResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tx\0\u{3}tx_response\0")
+
+  fileprivate class _StorageClass {
+    var _tx: Cosmos_Tx_V1beta1_Tx? = nil
+    var _txResponse: Cosmos_Base_Abci_V1beta1_TxResponse? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _tx = source._tx
+      _txResponse = source._txResponse
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._tx) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._txResponse) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._tx {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._txResponse {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cosmos_Tx_V1beta1_GetTxResponse, rhs: Cosmos_Tx_V1beta1_GetTxResponse) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._tx != rhs_storage._tx {return false}
+        if _storage._txResponse != rhs_storage._txResponse {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -27,6 +27,40 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// A decoded transaction, as GetTx returns it (body and auth info parsed).
+public nonisolated struct Cosmos_Tx_V1beta1_Tx: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var body: Cosmos_Tx_V1beta1_TxBody {
+    get {_body ?? Cosmos_Tx_V1beta1_TxBody()}
+    set {_body = newValue}
+  }
+  /// Returns true if `body` has been explicitly set.
+  public var hasBody: Bool {self._body != nil}
+  /// Clears the value of `body`. Subsequent reads from it will return its default value.
+  public mutating func clearBody() {self._body = nil}
+
+  public var authInfo: Cosmos_Tx_V1beta1_AuthInfo {
+    get {_authInfo ?? Cosmos_Tx_V1beta1_AuthInfo()}
+    set {_authInfo = newValue}
+  }
+  /// Returns true if `authInfo` has been explicitly set.
+  public var hasAuthInfo: Bool {self._authInfo != nil}
+  /// Clears the value of `authInfo`. Subsequent reads from it will return its default value.
+  public mutating func clearAuthInfo() {self._authInfo = nil}
+
+  public var signatures: [Data] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _body: Cosmos_Tx_V1beta1_TxBody? = nil
+  fileprivate var _authInfo: Cosmos_Tx_V1beta1_AuthInfo? = nil
+}
+
 /// What is actually broadcast: the signed bytes are kept verbatim.
 public nonisolated struct Cosmos_Tx_V1beta1_TxRaw: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -213,6 +247,50 @@ public nonisolated struct Cosmos_Tx_V1beta1_Fee: Sendable {
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "cosmos.tx.v1beta1"
+
+nonisolated extension Cosmos_Tx_V1beta1_Tx: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Tx"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}body\0\u{3}auth_info\0\u{1}signatures\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._body) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._authInfo) }()
+      case 3: try { try decoder.decodeRepeatedBytesField(value: &self.signatures) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._body {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._authInfo {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if !self.signatures.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.signatures, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cosmos_Tx_V1beta1_Tx, rhs: Cosmos_Tx_V1beta1_Tx) -> Bool {
+    if lhs._body != rhs._body {return false}
+    if lhs._authInfo != rhs._authInfo {return false}
+    if lhs.signatures != rhs.signatures {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
 
 nonisolated extension Cosmos_Tx_V1beta1_TxRaw: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TxRaw"

@@ -8,7 +8,9 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Query messages of pocket.service.Query used by the relay miner (docs/protocol.md#chain-apis).
+/// pocket.service.Query: the service module's read API as the relay miner and
+/// the chain stand-in use it (docs/protocol.md#chain-apis). Names and field numbers are
+/// the chain's; the camelCase field names are the chain's too.
 
 import SwiftProtobuf
 
@@ -22,6 +24,38 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+public nonisolated struct Pocket_Service_QueryParamsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Pocket_Service_QueryParamsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Always present (non-nullable on the chain side).
+  public var params: Pocket_Service_Params {
+    get {_params ?? Pocket_Service_Params()}
+    set {_params = newValue}
+  }
+  /// Returns true if `params` has been explicitly set.
+  public var hasParams: Bool {self._params != nil}
+  /// Clears the value of `params`. Subsequent reads from it will return its default value.
+  public mutating func clearParams() {self._params = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _params: Pocket_Service_Params? = nil
+}
+
 public nonisolated struct Pocket_Service_QueryGetServiceRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -29,6 +63,7 @@ public nonisolated struct Pocket_Service_QueryGetServiceRequest: Sendable {
 
   public var id: String = String()
 
+  /// Ask the chain to leave out bulky parts (metadata).
   public var dehydrated: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -92,7 +127,7 @@ public nonisolated struct Pocket_Service_QueryGetRelayMiningDifficultyAtHeightRe
   fileprivate var _relayMiningDifficulty: Pocket_Service_RelayMiningDifficulty? = nil
 }
 
-public nonisolated struct Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightRequest: Sendable {
+public nonisolated struct Pocket_Service_QueryComputeUnitsPerRelayAtHeightRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -106,7 +141,7 @@ public nonisolated struct Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightReq
   public init() {}
 }
 
-public nonisolated struct Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightResponse: Sendable {
+public nonisolated struct Pocket_Service_QueryComputeUnitsPerRelayAtHeightResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -121,6 +156,59 @@ public nonisolated struct Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightRes
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "pocket.service"
+
+nonisolated extension Pocket_Service_QueryParamsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryParamsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Pocket_Service_QueryParamsRequest, rhs: Pocket_Service_QueryParamsRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Pocket_Service_QueryParamsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryParamsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}params\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._params) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._params {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Pocket_Service_QueryParamsResponse, rhs: Pocket_Service_QueryParamsResponse) -> Bool {
+    if lhs._params != rhs._params {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
 
 nonisolated extension Pocket_Service_QueryGetServiceRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".QueryGetServiceRequest"
@@ -260,8 +348,8 @@ nonisolated extension Pocket_Service_QueryGetRelayMiningDifficultyAtHeightRespon
   }
 }
 
-nonisolated extension Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".QueryGetComputeUnitsPerRelayAtHeightRequest"
+nonisolated extension Pocket_Service_QueryComputeUnitsPerRelayAtHeightRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryComputeUnitsPerRelayAtHeightRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}serviceId\0\u{1}blockHeight\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
@@ -287,7 +375,7 @@ nonisolated extension Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightRequest
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightRequest, rhs: Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightRequest) -> Bool {
+  public static func ==(lhs: Pocket_Service_QueryComputeUnitsPerRelayAtHeightRequest, rhs: Pocket_Service_QueryComputeUnitsPerRelayAtHeightRequest) -> Bool {
     if lhs.serviceID != rhs.serviceID {return false}
     if lhs.blockHeight != rhs.blockHeight {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -295,8 +383,8 @@ nonisolated extension Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightRequest
   }
 }
 
-nonisolated extension Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".QueryGetComputeUnitsPerRelayAtHeightResponse"
+nonisolated extension Pocket_Service_QueryComputeUnitsPerRelayAtHeightResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryComputeUnitsPerRelayAtHeightResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}computeUnitsPerRelay\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
@@ -318,7 +406,7 @@ nonisolated extension Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightRespons
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightResponse, rhs: Pocket_Service_QueryGetComputeUnitsPerRelayAtHeightResponse) -> Bool {
+  public static func ==(lhs: Pocket_Service_QueryComputeUnitsPerRelayAtHeightResponse, rhs: Pocket_Service_QueryComputeUnitsPerRelayAtHeightResponse) -> Bool {
     if lhs.computeUnitsPerRelay != rhs.computeUnitsPerRelay {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

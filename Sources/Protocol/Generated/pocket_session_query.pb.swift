@@ -8,7 +8,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Query messages of pocket.session.Query (docs/protocol.md#chain-apis).
+/// pocket.session.Query (docs/protocol.md#chain-apis).
 
 import SwiftProtobuf
 
@@ -37,6 +37,7 @@ public nonisolated struct Pocket_Session_QueryParamsResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Always present (non-nullable on the chain side).
   public var params: Pocket_Session_Params {
     get {_params ?? Pocket_Session_Params()}
     set {_params = newValue}

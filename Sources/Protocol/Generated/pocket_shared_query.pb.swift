@@ -8,7 +8,8 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Query messages of pocket.shared.Query (docs/protocol.md#chain-apis).
+/// pocket.shared.Query (docs/protocol.md#chain-apis). The shared module is the only one
+/// whose params can be read as of a past height.
 
 import SwiftProtobuf
 

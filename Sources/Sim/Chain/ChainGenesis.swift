@@ -18,6 +18,8 @@ public struct ChainGenesis: Sendable {
     /// it. The session grid anchor is derived when `numBlocksPerSession` changes.
     public var sharedParamsUpdates: [SharedParamsUpdate]
     public var proofParams: ProofParams
+    /// Reported by the service module's params query; nothing in the model depends on it.
+    public var serviceParams: ServiceModuleParams = .localnet
     public var numSuppliersPerSession: UInt64
     /// The node's minimum gas price in uPOKT per gas unit; 0 accepts fee-less txs.
     public var minimumGasPriceUPOKT: Double
