@@ -189,7 +189,7 @@ actor SupplierWorker {
     private func rebuild() async throws {
         sessions = [:]
         watermark = .zero
-        if config.plantedBug == .minerSkipsRebuild {
+        if SimulationContext.plantedBug == .minerSkipsRebuild {
             // Planted bug: start after the stream's current end, as a miner that keeps its trees only in memory would.
             watermark = try await StreamReplay.scan(redis, stream: streamKey, chunk: config.rebuildChunk) { _ in } ?? .zero
             emit(MinerEvent.workerRebuilt, [("sessions", "0"), ("sealed", "0"), ("entries", "0"), ("watermark", watermark.description),

@@ -35,8 +35,7 @@ final class MinerNode: @unchecked Sendable {
             let redis = RedisModelClient(model: context.redis, name: "\(name)#\(generation)")
             if lock.withLock({ redisPartitioned }) { redis.setPartitioned(true) }
             let tracker = BlockTracker(chain: chain, clock: clock, telemetry: telemetry, component: "miner")
-            var config = MinerConfig.standard(instanceID: "\(name).\(generation)", blockTime: context.spec.blockTime, chainID: context.chain.genesis.chainID, keys: context.keys)
-            config.plantedBug = context.plantedBug
+            let config = MinerConfig.standard(instanceID: "\(name).\(generation)", blockTime: context.spec.blockTime, chainID: context.chain.genesis.chainID, keys: context.keys)
             let miner = Miner(config: config, redis: redis, chain: chain, keys: context.supplierKeys, clock: clock, telemetry: telemetry, blockTracker: tracker)
             lock.withLock { instance = (miner, redis) }
             context.kernel.record(name, "node.started", [("generation", String(generation)), ("instance", config.instanceID)])
