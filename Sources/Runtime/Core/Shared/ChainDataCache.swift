@@ -1,78 +1,6 @@
 import PocketProtocol
 
-/// One bounded cache of chain answers with single-flight loading: while one
-/// caller queries the chain for a key, later callers for that key wait for
-/// the same answer instead of querying again. Entries remember the height at
-/// which they were fetched; live entries expire after `maxAgeBlocks`, and a
-/// "no" from the chain (`notFound`) is remembered for the current block only.
-/// Eviction removes the oldest entries by (fetch height, key), so it never
-/// depends on hashing order.
-final class RelayerCacheStore<Key: Hashable & Comparable & Sendable, Value: Sendable> {
-    struct Entry {
-        let result: Result<Value, ChainError>
-        let fetchedAt: Int64
-    }
-
-    private var entries: [Key: Entry] = [:]
-    private var waiting: [Key: [CheckedContinuation<Result<Value, ChainError>, Never>]] = [:]
-    let capacity: Int
-    /// nil: valid forever (answers about a committed height never change).
-    let maxAgeBlocks: Int64?
-    private(set) var hits: Int64 = 0
-    private(set) var misses: Int64 = 0
-
-    init(capacity: Int, maxAgeBlocks: Int64?) {
-        self.capacity = max(capacity, 1)
-        self.maxAgeBlocks = maxAgeBlocks
-    }
-
-    var count: Int { entries.count }
-
-    func fresh(_ key: Key, at height: Int64) -> Entry? {
-        guard let entry = entries[key] else { return nil }
-        let age = height - entry.fetchedAt
-        if case .failure = entry.result { return age < 1 ? entry : nil }
-        if let maxAgeBlocks, age >= maxAgeBlocks { return nil }
-        return entry
-    }
-
-    func fetchedAt(_ key: Key) -> Int64? { entries[key]?.fetchedAt }
-
-    func invalidate(_ key: Key) { entries[key] = nil }
-
-    func isLoading(_ key: Key) -> Bool { waiting[key] != nil }
-
-    func beginLoading(_ key: Key) { waiting[key] = [] }
-
-    func wait(_ key: Key, _ continuation: CheckedContinuation<Result<Value, ChainError>, Never>) {
-        waiting[key, default: []].append(continuation)
-    }
-
-    func noteHit() { hits += 1 }
-    func noteMiss() { misses += 1 }
-
-    /// Stores a success or a `notFound`, wakes the waiters in arrival order.
-    func finishLoading(_ key: Key, _ result: Result<Value, ChainError>, at height: Int64) {
-        switch result {
-        case .success: entries[key] = Entry(result: result, fetchedAt: height)
-        case .failure(let error):
-            if case .notFound = error { entries[key] = Entry(result: result, fetchedAt: height) }
-        }
-        let waiters = waiting.removeValue(forKey: key) ?? []
-        for waiter in waiters { waiter.resume(returning: result) }
-        evictIfNeeded()
-    }
-
-    private func evictIfNeeded() {
-        guard entries.count > capacity else { return }
-        // Drop down to 90% in one pass, oldest fetches first, ties by key.
-        let target = capacity - capacity / 10
-        let victims = entries.map { ($0.value.fetchedAt, $0.key) }.sorted { $0 < $1 }.prefix(entries.count - target)
-        for (_, key) in victims { entries[key] = nil }
-    }
-}
-
-extension RelayerChainCache {
+extension ChainDataCache {
     /// The accept set of an application's ring at one session end (spec §2.4).
     struct Ring: Sendable {
         /// Sorted ring addresses (app + gateways, or the placeholder).
@@ -106,54 +34,68 @@ extension RelayerChainCache {
     }
 }
 
-/// The relayer's view of chain data, cached so the hot path does not query
-/// the chain per relay:
+/// Chain data cached in-process, shared by the relayer (so its hot path
+/// does not query the chain per relay) and the miner (one cache per replica,
+/// shared by its supplier workers):
 ///
 /// | data | key | lifetime |
 /// |---|---|---|
 /// | shared params at a height | height | immutable |
 /// | session | (app, service, session start) | immutable |
 /// | CUPR, difficulty target | (service, session start) | immutable |
+/// | block hash (proof seeds) | height | immutable |
 /// | account public keys | address | immutable once set |
 /// | application (stake, delegations) | address | live: `liveMaxAgeBlocks` |
 /// | ring accept set | (app, session end) | live, refreshed once per block on a foreign member |
 /// | num suppliers per session | — | live |
 ///
 /// Every cache is bounded and evicts oldest-first by fetch height.
-actor RelayerChainCache {
+actor ChainDataCache {
     private let chain: any ChainPort
-    private let params: RelayerCacheStore<Int64, SharedParams>
-    private let sessions: RelayerCacheStore<RelayerChainCache.SessionKey, Pocket_Session_Session>
-    private let cupr: RelayerCacheStore<RelayerChainCache.ServiceHeightKey, UInt64>
-    private let difficulty: RelayerCacheStore<RelayerChainCache.ServiceHeightKey, [UInt8]>
-    private let accounts: RelayerCacheStore<String, PublicKey>
-    private let applications: RelayerCacheStore<String, Pocket_Application_Application>
-    private let rings: RelayerCacheStore<RelayerChainCache.RingKey, RelayerChainCache.Ring>
-    private let suppliersPerSession: RelayerCacheStore<RelayerChainCache.SingletonKey, UInt64>
+    private let params: ChainCacheStore<Int64, SharedParams>
+    private let sessions: ChainCacheStore<ChainDataCache.SessionKey, Pocket_Session_Session>
+    private let cupr: ChainCacheStore<ChainDataCache.ServiceHeightKey, UInt64>
+    private let difficulty: ChainCacheStore<ChainDataCache.ServiceHeightKey, [UInt8]>
+    private let accounts: ChainCacheStore<String, PublicKey>
+    private let applications: ChainCacheStore<String, Pocket_Application_Application>
+    private let rings: ChainCacheStore<ChainDataCache.RingKey, ChainDataCache.Ring>
+    private let suppliersPerSession: ChainCacheStore<ChainDataCache.SingletonKey, UInt64>
+    private let blockHashes: ChainCacheStore<Int64, Bytes>
 
-    init(chain: any ChainPort, config: RelayerConfig.Cache) {
+    /// - Parameters:
+    ///   - capacity: entries per cache; the oldest (by fetch height, then key) are evicted first.
+    ///   - liveMaxAgeBlocks: live state is re-read once it is this many blocks old.
+    init(chain: any ChainPort, capacity: Int = 4_096, liveMaxAgeBlocks: Int64 = 1) {
         self.chain = chain
-        let c = config.capacity
-        let live = config.liveMaxAgeBlocks
-        params = RelayerCacheStore(capacity: c, maxAgeBlocks: nil)
-        sessions = RelayerCacheStore(capacity: c, maxAgeBlocks: nil)
-        cupr = RelayerCacheStore(capacity: c, maxAgeBlocks: nil)
-        difficulty = RelayerCacheStore(capacity: c, maxAgeBlocks: nil)
-        accounts = RelayerCacheStore(capacity: c, maxAgeBlocks: nil)
-        applications = RelayerCacheStore(capacity: c, maxAgeBlocks: live)
-        rings = RelayerCacheStore(capacity: c, maxAgeBlocks: live)
-        suppliersPerSession = RelayerCacheStore(capacity: 1, maxAgeBlocks: live)
+        let c = capacity
+        let live = liveMaxAgeBlocks
+        params = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
+        sessions = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
+        cupr = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
+        difficulty = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
+        accounts = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
+        applications = ChainCacheStore(capacity: c, maxAgeBlocks: live)
+        rings = ChainCacheStore(capacity: c, maxAgeBlocks: live)
+        suppliersPerSession = ChainCacheStore(capacity: 1, maxAgeBlocks: live)
+        blockHashes = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
+    }
+
+    /// The relayer's cache settings.
+    init(chain: any ChainPort, config: RelayerConfig.Cache) {
+        self.init(chain: chain, capacity: config.capacity, liveMaxAgeBlocks: config.liveMaxAgeBlocks)
     }
 
     /// (hits, misses) summed over every cache, for tests and metrics.
     var statistics: (hits: Int64, misses: Int64) {
-        let h = params.hits + sessions.hits + cupr.hits + difficulty.hits + accounts.hits + applications.hits + rings.hits + suppliersPerSession.hits
-        let m = params.misses + sessions.misses + cupr.misses + difficulty.misses + accounts.misses + applications.misses + rings.misses + suppliersPerSession.misses
+        let h = params.hits + sessions.hits + cupr.hits + difficulty.hits + accounts.hits + applications.hits + rings.hits
+            + suppliersPerSession.hits + blockHashes.hits
+        let m = params.misses + sessions.misses + cupr.misses + difficulty.misses + accounts.misses + applications.misses + rings.misses
+            + suppliersPerSession.misses + blockHashes.misses
         return (h, m)
     }
 
     private func load<K, V>(
-        _ store: RelayerCacheStore<K, V>, _ key: K, current: Int64,
+        _ store: ChainCacheStore<K, V>, _ key: K, current: Int64,
         _ fetch: () async throws(ChainError) -> V
     ) async throws(ChainError) -> V {
         if let entry = store.fresh(key, at: current) {
@@ -185,7 +127,7 @@ actor RelayerChainCache {
     func session(application: String, serviceID: String, height: Int64, current: Int64) async throws(ChainError) -> Pocket_Session_Session {
         let paramsAtHeight = try await sharedParams(atHeight: height, current: current)
         let start = SessionGrid(paramsAtHeight).sessionStart(height)
-        let key = RelayerChainCache.SessionKey(application: application, serviceID: serviceID, sessionStart: start)
+        let key = ChainDataCache.SessionKey(application: application, serviceID: serviceID, sessionStart: start)
         let chain = self.chain
         return try await load(sessions, key, current: current) { () async throws(ChainError) -> Pocket_Session_Session in
             try await chain.session(application: application, serviceID: serviceID, height: height)
@@ -194,17 +136,25 @@ actor RelayerChainCache {
 
     func computeUnitsPerRelay(serviceID: String, sessionStart: Int64, current: Int64) async throws(ChainError) -> UInt64 {
         let chain = self.chain
-        return try await load(cupr, RelayerChainCache.ServiceHeightKey(serviceID: serviceID, height: sessionStart), current: current) { () async throws(ChainError) -> UInt64 in
+        return try await load(cupr, ChainDataCache.ServiceHeightKey(serviceID: serviceID, height: sessionStart), current: current) { () async throws(ChainError) -> UInt64 in
             try await chain.computeUnitsPerRelay(serviceID: serviceID, atHeight: sessionStart)
         }
     }
 
     func difficultyTarget(serviceID: String, sessionStart: Int64, current: Int64) async throws(ChainError) -> [UInt8] {
         let chain = self.chain
-        return try await load(difficulty, RelayerChainCache.ServiceHeightKey(serviceID: serviceID, height: sessionStart), current: current) { () async throws(ChainError) -> [UInt8] in
+        return try await load(difficulty, ChainDataCache.ServiceHeightKey(serviceID: serviceID, height: sessionStart), current: current) { () async throws(ChainError) -> [UInt8] in
             let target = try await chain.relayDifficultyTarget(serviceID: serviceID, atHeight: sessionStart)
             guard target.count == 32 else { throw .invalidResponse("difficulty target of \(serviceID) at \(sessionStart) has \(target.count) bytes, want 32") }
             return target
+        }
+    }
+
+    /// The hash of the committed block at `height` (the proof seed is the hash of `ProofWindowOpen − 1`).
+    func blockHash(atHeight height: Int64, current: Int64) async throws(ChainError) -> Bytes {
+        let chain = self.chain
+        return try await load(blockHashes, height, current: current) { () async throws(ChainError) -> Bytes in
+            try await chain.block(at: height).hash
         }
     }
 
@@ -217,7 +167,7 @@ actor RelayerChainCache {
 
     func numSuppliersPerSession(current: Int64) async throws(ChainError) -> UInt64 {
         let chain = self.chain
-        return try await load(suppliersPerSession, RelayerChainCache.SingletonKey(), current: current) { () async throws(ChainError) -> UInt64 in
+        return try await load(suppliersPerSession, ChainDataCache.SingletonKey(), current: current) { () async throws(ChainError) -> UInt64 in
             try await chain.numSuppliersPerSession()
         }
     }
@@ -244,18 +194,18 @@ actor RelayerChainCache {
     /// earlier block (a new delegation may have appeared). At most one refresh
     /// per (app, session end) per block, so foreign-member requests cannot
     /// flood the chain.
-    func ring(application: String, sessionEnd: Int64, current: Int64, refresh: Bool = false) async throws(ChainError) -> RelayerChainCache.Ring {
-        let key = RelayerChainCache.RingKey(application: application, sessionEnd: sessionEnd)
+    func ring(application: String, sessionEnd: Int64, current: Int64, refresh: Bool = false) async throws(ChainError) -> ChainDataCache.Ring {
+        let key = ChainDataCache.RingKey(application: application, sessionEnd: sessionEnd)
         if refresh, let at = rings.fetchedAt(key), at < current, !rings.isLoading(key) {
             rings.invalidate(key)
             if let appAt = applications.fetchedAt(application), appAt < current { applications.invalidate(application) }
         }
-        return try await load(rings, key, current: current) { () async throws(ChainError) -> RelayerChainCache.Ring in
+        return try await load(rings, key, current: current) { () async throws(ChainError) -> ChainDataCache.Ring in
             try await self.buildRing(application: application, sessionEnd: sessionEnd, current: current)
         }
     }
 
-    private func buildRing(application: String, sessionEnd: Int64, current: Int64) async throws(ChainError) -> RelayerChainCache.Ring {
+    private func buildRing(application: String, sessionEnd: Int64, current: Int64) async throws(ChainError) -> ChainDataCache.Ring {
         let app = try await self.application(application, current: current)
         let live = try await sharedParams(atHeight: current, current: current)
         let targetEnd = SessionGrid(live).sessionEnd(sessionEnd)
@@ -267,6 +217,9 @@ actor RelayerChainCache {
         )
         var keys = Set<PublicKey>()
         for address in addresses { keys.insert(try await publicKey(address, current: current)) }
-        return RelayerChainCache.Ring(addresses: addresses, publicKeys: keys)
+        return ChainDataCache.Ring(addresses: addresses, publicKeys: keys)
     }
 }
+
+/// The cache's name before the miner shared it (kept while the relayer split lands).
+typealias RelayerChainCache = ChainDataCache
