@@ -51,7 +51,6 @@ public enum ProofProgress: Sendable, Hashable {
     case notRequired
     case submitted(height: Int64, resubmits: Int)
     case confirmed
-    case invalid
 }
 
 /// What the planner needs to know about a session.
@@ -135,7 +134,7 @@ public enum SessionPlanner {
             guard h >= w.proofOpen else { return false }
             switch s.proof {
             case .none, .submitted: return true
-            case .notRequired, .confirmed, .invalid: return false
+            case .notRequired, .confirmed: return false
             }
         }
     }
@@ -197,8 +196,6 @@ public enum SessionPlanner {
             return h > w.proofClose ? .fail(.proofNotIncluded) : .wait
         case .confirmed:
             return h > w.proofClose ? .settle(.proven) : .wait
-        case .invalid:
-            return .fail(.proofInvalid)
         }
     }
 }
