@@ -6,7 +6,7 @@ import Testing
 @testable import RelayRuntime
 
 /// The miner's pieces that need no chain: replacement txs, batch decoding,
-/// stream-entry validation, record round trips.
+/// stream-entry validation (record round trips: `MinerRecordTests`).
 @Suite struct MinerTransactionTests {
     static let key = PrivateKey.fromSecret("miner-tx-test")
     static let supplier = key.publicKey.address()
@@ -99,21 +99,6 @@ import Testing
         #expect(reason(try Self.entry { $0.sessionID = "" }) == .incomplete)
         #expect(reason(try Self.entry { $0.sessionStartHeight = 11 }) == .incomplete)
         #expect(reason(try Self.entry { $0.relayHash = Data(repeating: 0, count: 32) }) == .hashMismatch)
-    }
-
-    @Test func recordsRoundTripThroughTheirHashFields() {
-        let root = Bytes(repeating: 9, count: 48)
-        var fields = SealRecord.rootFields(root: root, count: 4, sum: 12, epoch: 3, height: 12)
-        fields.append(FieldValue(SealRecord.lastIDField, Array("1767225610001-4".utf8)))
-        let seal = SealRecord(fields: fields)
-        #expect(seal == SealRecord(lastID: StreamID(milliseconds: 1_767_225_610_001, sequence: 4), root: root, count: 4, sum: 12, epoch: 3, sealedHeight: 12))
-
-        let intent = SubmissionIntent(txBytes: [1, 2, 3], txHash: "ABC", height: 12, resubmits: 1)
-        let record = SubmissionRecord(fields: SubmissionRecord.intentFields("claim", intent) + SubmissionRecord.intentFields("proof", intent)
-            + [SubmissionRecord.field("claim_confirmed", "13"), SubmissionRecord.field("proof_requirement", "NOT_REQUIRED")])
-        #expect(record.claim == intent && record.proof == intent)
-        #expect(record.claimConfirmedHeight == 13 && record.proofConfirmedHeight == nil)
-        #expect(record.proofRequirement == "NOT_REQUIRED" && !record.emptyClaim)
     }
 
     @Test func theStandardConfigReownsWithinTwoBlocks() {

@@ -74,7 +74,7 @@ import Testing
         #expect {
             try kernel.run {
                 await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                    Thread { c.resume() }.start()
+                    Thread { usleep(20_000); c.resume() }.start()
                 }
             }
         } throws: { error in

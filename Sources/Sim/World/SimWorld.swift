@@ -56,7 +56,7 @@ public final class SimWorld: @unchecked Sendable {
         let backend = SimBackend(profiles: spec.backends, clock: kernel.clock, entropy: kernel.entropy)
         let supplierKeys = StaticKeys(spec.suppliers.map { ids.suppliers[$0.name]! })
         let context = WorldContext(spec: spec, identities: ids, kernel: kernel, redis: redis, chain: chain, backend: backend, keys: RedisKeys(),
-                                   supplierKeys: supplierKeys, plantedBug: options.plantedBug)
+                                   supplierKeys: supplierKeys)
         self.context = context
         let relayers = (1...max(spec.topology.relayers, 1)).map { RelayerNode(name: "relayer-\($0)", context: context) }
         self.relayers = relayers
@@ -74,7 +74,8 @@ public final class SimWorld: @unchecked Sendable {
         let wallStart = WallTimer()
         var failure: String?
         do {
-            try kernel.run { try await self.simulate() }
+            // The planted bug reaches the runtime as a task local of the run, never through a production config.
+            try kernel.run { try await SimulationContext.$plantedBug.withValue(self.options.plantedBug) { try await self.simulate() } }
         } catch {
             failure = error.description
         }

@@ -19,6 +19,8 @@ public actor Miner {
     private let telemetry: any TelemetryPort
     private let tracker: BlockTracker
     private let runsTracker: Bool
+    /// Chain data (params, CUPR, difficulty, proof seeds) shared by all this replica's workers.
+    private let chainData: ChainDataCache
 
     private var workers: [String: SupplierWorker] = [:]
     /// Workers asked to stop for a rebalance; their lease is deleted once they have exited.
@@ -45,6 +47,7 @@ public actor Miner {
         telemetry = ports.telemetry
         tracker = blockTracker
         runsTracker = runsBlockTracker
+        chainData = ChainDataCache(chain: chain)
     }
 
     /// Suppliers this replica currently owns (sorted).
@@ -231,7 +234,7 @@ public actor Miner {
     private func start(_ supplier: String, epoch: Int64) {
         guard let key = keys.signer(forOperator: supplier), let sink = spawnSink else { return }
         let worker = SupplierWorker(
-            supplier: supplier, epoch: epoch, key: key, config: config, redis: redis, chain: chain, clock: clock,
+            supplier: supplier, epoch: epoch, key: key, config: config, redis: redis, chain: chain, chainData: chainData, clock: clock,
             telemetry: telemetry, tracker: tracker,
             onEnd: { [weak self] worker, end in await self?.workerEnded(worker, end) })
         workers[supplier] = worker

@@ -50,9 +50,6 @@ public struct MinerConfig: Sendable, Hashable {
     /// TTL of seal and submission records, a safety net against leaks if a
     /// cleanup is interrupted (they are deleted explicitly after settlement).
     public var recordRetention: Duration
-    /// A deliberately broken variant, set only by the simulator's `--plant-bug`
-    /// to prove the scenario suite and swarm runs can fail. Always nil in production.
-    public var plantedBug: PlantedBug?
 
     public init(
         instanceID: String,

@@ -86,3 +86,8 @@ public enum SessionFailure: String, Sendable, Hashable {
     /// The stored claim's root differs from the sealed tree (cannot be proven).
     case rootMismatch = "root_mismatch"
 }
+
+extension SubmissionKind {
+    /// The event of a failed step of this kind (building, broadcasting, re-broadcasting).
+    var errorEvent: String { self == .claim ? MinerEvent.claimError : MinerEvent.proofError }
+}

@@ -1,7 +1,9 @@
 import PocketProtocol
 
 /// One (supplier, session) as its owner holds it: the tree, the stream ids
-/// it was built from, the seal and submission records.
+/// it was built from (both fed by `RelayIngest`), and the in-memory copies
+/// of the seal and submission records (changed only by `SessionRecordStore`,
+/// in the same call as the fenced write, so memory never runs ahead of Redis).
 final class MinerSessionState {
     let info: SessionInfo
     let tree = SparseMerkleSumTrie()
@@ -15,7 +17,6 @@ final class MinerSessionState {
     var rootRecorded = false
     var submission = SubmissionRecord()
     var windows: SessionWindows?
-    var proofInvalid = false
 
     init(info: SessionInfo) { self.info = info }
 
@@ -37,8 +38,6 @@ final class MinerSessionState {
         let proof: ProofProgress
         if submission.proofConfirmedHeight != nil {
             proof = .confirmed
-        } else if proofInvalid {
-            proof = .invalid
         } else if submission.proofRequirement == ProofRequirement.notRequired.description {
             proof = .notRequired
         } else if let p = submission.proof {

@@ -8,7 +8,7 @@ public struct MinerTxError: Error, Sendable, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Builds the miner's signed transactions (spec §10.4): SIGN_MODE_DIRECT,
+/// Builds the miner's signed transactions (docs/protocol.md#cosmos-transactions): SIGN_MODE_DIRECT,
 /// unordered with sequence 0, a timeout timestamp anchored on the latest
 /// block time, gas from simulation × adjustment, fee from the gas price.
 struct MinerTxBuilder: Sendable {

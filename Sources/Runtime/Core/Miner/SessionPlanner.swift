@@ -1,7 +1,7 @@
 import PocketProtocol
 
 /// The claim/proof timeline of one session, from the shared params at its
-/// end height (spec §6.3, §6.7). Heights are inclusive block heights.
+/// end height (docs/protocol.md#sessions-and-windows, #params-by-height). Heights are inclusive block heights.
 public struct SessionWindows: Sendable, Hashable {
     public let sessionStart: Int64
     public let sessionEnd: Int64
@@ -51,7 +51,6 @@ public enum ProofProgress: Sendable, Hashable {
     case notRequired
     case submitted(height: Int64, resubmits: Int)
     case confirmed
-    case invalid
 }
 
 /// What the planner needs to know about a session.
@@ -70,7 +69,7 @@ public struct SessionSnapshot: Sendable, Hashable {
     }
 }
 
-/// The chain's view of the session's claim this block (spec §10.5): included
+/// The chain's view of the session's claim this block (docs/protocol.md#confirming-inclusion): included
 /// ⇔ the supplier's claims contain it; proof included ⇔ status VALIDATED.
 public struct ChainObservation: Sendable, Hashable {
     public var claimOnChain: Bool
@@ -135,7 +134,7 @@ public enum SessionPlanner {
             guard h >= w.proofOpen else { return false }
             switch s.proof {
             case .none, .submitted: return true
-            case .notRequired, .confirmed, .invalid: return false
+            case .notRequired, .confirmed: return false
             }
         }
     }
@@ -197,8 +196,6 @@ public enum SessionPlanner {
             return h > w.proofClose ? .fail(.proofNotIncluded) : .wait
         case .confirmed:
             return h > w.proofClose ? .settle(.proven) : .wait
-        case .invalid:
-            return .fail(.proofInvalid)
         }
     }
 }

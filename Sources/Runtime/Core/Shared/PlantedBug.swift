@@ -1,6 +1,7 @@
 /// Deliberately broken runtime variants, for proving that the scenario suite
 /// and swarm runs can fail (a test that cannot fail proves nothing). Only the
-/// simulator's `--plant-bug` option sets one; production configuration has
+/// simulator's `--plant-bug` option sets one, by binding the task local
+/// `SimulationContext.plantedBug` for the run; production configuration has
 /// no way to.
 public enum PlantedBug: String, Sendable, Hashable, CaseIterable {
     /// A new supplier owner does not replay the retained stream: it only reads

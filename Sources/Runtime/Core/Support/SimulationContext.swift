@@ -15,6 +15,12 @@ public protocol SimulationMonitor: AnyObject, Sendable {
 public enum SimulationContext {
     @TaskLocal public static var monitor: (any SimulationMonitor)?
 
+    /// The deliberately broken runtime variant of this run, if any. Only the
+    /// simulator binds it (`sim run --plant-bug`, `sim swarm --plant-bug`):
+    /// it lives here rather than in a production config so that no
+    /// configuration file or flag of the production binaries can express it.
+    @TaskLocal public static var plantedBug: PlantedBug?
+
     /// Called by every real-world adapter before it touches the world.
     public static func reportIfSimulated(_ what: @autoclosure () -> String) {
         monitor?.reportViolation(what())

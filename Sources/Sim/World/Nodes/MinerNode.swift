@@ -10,10 +10,8 @@ final class MinerNode: @unchecked Sendable {
         let spec = context.spec
         let chainID = context.chain.genesis.chainID
         let keys = context.keys
-        let plantedBug = context.plantedBug
         host = ProcessHost(name: name, context: context) { start in
-            var config = MinerConfig.standard(instanceID: "\(name).\(start.generation)", blockTime: spec.blockTime, chainID: chainID, keys: keys)
-            config.plantedBug = plantedBug
+            let config = MinerConfig.standard(instanceID: "\(name).\(start.generation)", blockTime: spec.blockTime, chainID: chainID, keys: keys)
             return (MinerProcess(config: config, ports: start.ports, chain: start.chain), [("instance", config.instanceID)])
         }
     }

@@ -16,7 +16,6 @@ struct WorldContext: Sendable {
     let keys: RedisKeys
     /// Every supplier key: each relayer and miner replica of the operator holds all of them.
     let supplierKeys: StaticKeys
-    let plantedBug: PlantedBug?
 
     func telemetry(for node: String) -> TraceTelemetry {
         TraceTelemetry(trace: kernel.trace, clock: kernel.clock, node: node)

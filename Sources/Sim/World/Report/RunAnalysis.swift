@@ -69,7 +69,7 @@ struct RunAnalysis {
         // A proof was required if the chain accepted one (it refuses unrequired
         // proofs) or if settlement found it required. Settlement alone is not
         // enough: a VALIDATED status changes the claim hash, and so the sample
-        // the chain draws at settlement (spec §7.2).
+        // the chain draws at settlement (docs/protocol.md#proof-requirement).
         var required = Set(ledger.proofsAccepted.map { ClaimKey(supplier: $0.supplier, sessionID: $0.sessionID) })
         for s in ledger.settlements where requirement(of: s.outcome).isRequired || !s.outcome.isSettled {
             required.insert(ClaimKey(supplier: s.supplier, sessionID: s.sessionID))

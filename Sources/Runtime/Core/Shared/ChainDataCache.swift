@@ -1,79 +1,7 @@
 import PocketProtocol
 
-/// One bounded cache of chain answers with single-flight loading: while one
-/// caller queries the chain for a key, later callers for that key wait for
-/// the same answer instead of querying again. Entries remember the height at
-/// which they were fetched; live entries expire after `maxAgeBlocks`, and a
-/// "no" from the chain (`notFound`) is remembered for the current block only.
-/// Eviction removes the oldest entries by (fetch height, key), so it never
-/// depends on hashing order.
-final class ChainCacheStore<Key: Hashable & Comparable & Sendable, Value: Sendable> {
-    struct Entry {
-        let result: Result<Value, ChainError>
-        let fetchedAt: Int64
-    }
-
-    private var entries: [Key: Entry] = [:]
-    private var waiting: [Key: [CheckedContinuation<Result<Value, ChainError>, Never>]] = [:]
-    let capacity: Int
-    /// nil: valid forever (answers about a committed height never change).
-    let maxAgeBlocks: Int64?
-    private(set) var hits: Int64 = 0
-    private(set) var misses: Int64 = 0
-
-    init(capacity: Int, maxAgeBlocks: Int64?) {
-        self.capacity = max(capacity, 1)
-        self.maxAgeBlocks = maxAgeBlocks
-    }
-
-    var count: Int { entries.count }
-
-    func fresh(_ key: Key, at height: Int64) -> Entry? {
-        guard let entry = entries[key] else { return nil }
-        let age = height - entry.fetchedAt
-        if case .failure = entry.result { return age < 1 ? entry : nil }
-        if let maxAgeBlocks, age >= maxAgeBlocks { return nil }
-        return entry
-    }
-
-    func fetchedAt(_ key: Key) -> Int64? { entries[key]?.fetchedAt }
-
-    func invalidate(_ key: Key) { entries[key] = nil }
-
-    func isLoading(_ key: Key) -> Bool { waiting[key] != nil }
-
-    func beginLoading(_ key: Key) { waiting[key] = [] }
-
-    func wait(_ key: Key, _ continuation: CheckedContinuation<Result<Value, ChainError>, Never>) {
-        waiting[key, default: []].append(continuation)
-    }
-
-    func noteHit() { hits += 1 }
-    func noteMiss() { misses += 1 }
-
-    /// Stores a success or a `notFound`, wakes the waiters in arrival order.
-    func finishLoading(_ key: Key, _ result: Result<Value, ChainError>, at height: Int64) {
-        switch result {
-        case .success: entries[key] = Entry(result: result, fetchedAt: height)
-        case .failure(let error):
-            if case .notFound = error { entries[key] = Entry(result: result, fetchedAt: height) }
-        }
-        let waiters = waiting.removeValue(forKey: key) ?? []
-        for waiter in waiters { waiter.resume(returning: result) }
-        evictIfNeeded()
-    }
-
-    private func evictIfNeeded() {
-        guard entries.count > capacity else { return }
-        // Drop down to 90% in one pass, oldest fetches first, ties by key.
-        let target = capacity - capacity / 10
-        let victims = entries.map { ($0.value.fetchedAt, $0.key) }.sorted { $0 < $1 }.prefix(entries.count - target)
-        for (_, key) in victims { entries[key] = nil }
-    }
-}
-
 extension ChainDataCache {
-    /// The accept set of an application's ring at one session end (spec §2.4).
+    /// The accept set of an application's ring at one session end (docs/protocol.md#ring-membership).
     struct Ring: Sendable {
         /// Sorted ring addresses (app + gateways, or the placeholder).
         let addresses: [String]
@@ -106,14 +34,16 @@ extension ChainDataCache {
     }
 }
 
-/// The relayer's view of chain data, cached so the hot path does not query
-/// the chain per relay:
+/// Chain data cached in-process, shared by the relayer (so its hot path
+/// does not query the chain per relay) and the miner (one cache per replica,
+/// shared by its supplier workers):
 ///
 /// | data | key | lifetime |
 /// |---|---|---|
 /// | shared params at a height | height | immutable |
 /// | session | (app, service, session start) | immutable |
 /// | CUPR, difficulty target | (service, session start) | immutable |
+/// | block hash (proof seeds) | height | immutable |
 /// | account public keys | address | immutable once set |
 /// | application (stake, delegations) | address | live: `liveMaxAgeBlocks` |
 /// | ring accept set | (app, session end) | live, refreshed once per block on a foreign member |
@@ -130,11 +60,15 @@ actor ChainDataCache {
     private let applications: ChainCacheStore<String, Pocket_Application_Application>
     private let rings: ChainCacheStore<ChainDataCache.RingKey, ChainDataCache.Ring>
     private let suppliersPerSession: ChainCacheStore<ChainDataCache.SingletonKey, UInt64>
+    private let blockHashes: ChainCacheStore<Int64, Bytes>
 
-    init(chain: any ChainReader, config: RelayerConfig.Cache) {
+    /// - Parameters:
+    ///   - capacity: entries per cache; the oldest (by fetch height, then key) are evicted first.
+    ///   - liveMaxAgeBlocks: live state is re-read once it is this many blocks old.
+    init(chain: any ChainReader, capacity: Int = 4_096, liveMaxAgeBlocks: Int64 = 1) {
         self.chain = chain
-        let c = config.capacity
-        let live = config.liveMaxAgeBlocks
+        let c = capacity
+        let live = liveMaxAgeBlocks
         params = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
         sessions = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
         cupr = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
@@ -143,12 +77,20 @@ actor ChainDataCache {
         applications = ChainCacheStore(capacity: c, maxAgeBlocks: live)
         rings = ChainCacheStore(capacity: c, maxAgeBlocks: live)
         suppliersPerSession = ChainCacheStore(capacity: 1, maxAgeBlocks: live)
+        blockHashes = ChainCacheStore(capacity: c, maxAgeBlocks: nil)
+    }
+
+    /// The relayer's cache settings.
+    init(chain: any ChainReader, config: RelayerConfig.Cache) {
+        self.init(chain: chain, capacity: config.capacity, liveMaxAgeBlocks: config.liveMaxAgeBlocks)
     }
 
     /// (hits, misses) summed over every cache, for tests and metrics.
     var statistics: (hits: Int64, misses: Int64) {
-        let h = params.hits + sessions.hits + cupr.hits + difficulty.hits + accounts.hits + applications.hits + rings.hits + suppliersPerSession.hits
-        let m = params.misses + sessions.misses + cupr.misses + difficulty.misses + accounts.misses + applications.misses + rings.misses + suppliersPerSession.misses
+        let h = params.hits + sessions.hits + cupr.hits + difficulty.hits + accounts.hits + applications.hits + rings.hits
+            + suppliersPerSession.hits + blockHashes.hits
+        let m = params.misses + sessions.misses + cupr.misses + difficulty.misses + accounts.misses + applications.misses + rings.misses
+            + suppliersPerSession.misses + blockHashes.misses
         return (h, m)
     }
 
@@ -208,6 +150,14 @@ actor ChainDataCache {
         }
     }
 
+    /// The hash of the committed block at `height` (the proof seed is the hash of `ProofWindowOpen − 1`).
+    func blockHash(atHeight height: Int64, current: Int64) async throws(ChainError) -> Bytes {
+        let chain = self.chain
+        return try await load(blockHashes, height, current: current) { () async throws(ChainError) -> Bytes in
+            try await chain.block(at: height).hash
+        }
+    }
+
     func application(_ address: String, current: Int64) async throws(ChainError) -> Pocket_Application_Application {
         let chain = self.chain
         return try await load(applications, address, current: current) { () async throws(ChainError) -> Pocket_Application_Application in
@@ -235,7 +185,7 @@ actor ChainDataCache {
     }
 
     /// The application's ring accept set for a request whose session ends at
-    /// `sessionEnd` (spec §2.4): the target end is computed with the live
+    /// `sessionEnd` (docs/protocol.md#ring-membership): the target end is computed with the live
     /// shared params (those at the current height), the members are the app,
     /// its delegated gateways and the gateways of pending undelegations at or
     /// after that end, or the placeholder.
@@ -270,3 +220,4 @@ actor ChainDataCache {
         return ChainDataCache.Ring(addresses: addresses, publicKeys: keys)
     }
 }
+
