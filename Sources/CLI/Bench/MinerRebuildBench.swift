@@ -194,7 +194,7 @@ struct MinerRebuildBench: ParsableCommand {
             let chain = NoChain()
             let ports = RuntimePorts(redis: RedisModelClient(model: model, name: "bench-miner"), keys: StaticKeys([supplierKey]),
                                      clock: kernel.clock, entropy: kernel.entropy, telemetry: probe)
-            let miner = Miner(config: config, ports: ports, chain: chain, blockTracker: BlockTracker(chain: chain, clock: kernel.clock, telemetry: NullTelemetry(), component: "bench"))
+            let miner = MinerProcess(config: config, ports: ports, chain: chain, component: "bench")
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await miner.run() }
                 for await _ in probe.rebuilt {}
