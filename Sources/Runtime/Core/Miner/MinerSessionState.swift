@@ -17,6 +17,14 @@ final class MinerSessionState {
     var rootRecorded = false
     var submission = SubmissionRecord()
     var windows: SessionWindows?
+    /// Re-broadcasts this owner made, per kind. The resubmission budget is per
+    /// owner, not the record's count: an owner stopped between the fenced write
+    /// of its count and the broadcast leaves a count with no broadcast behind it
+    /// (found by swarm seed 20: a graceful stop in that gap cost a dropped
+    /// claim its only retry). An extra re-broadcast by a new owner is harmless:
+    /// the bytes are the recorded intent's, and on chain at most one tx per
+    /// (signer, timeout timestamp) executes.
+    var resubmitsByThisOwner: [SubmissionKind: Int] = [:]
 
     init(info: SessionInfo) { self.info = info }
 
@@ -31,7 +39,7 @@ final class MinerSessionState {
         } else if submission.emptyClaim {
             claim = .skippedEmpty
         } else if let c = submission.claim {
-            claim = .submitted(height: c.height, resubmits: c.resubmits)
+            claim = .submitted(height: c.height, resubmits: resubmitsByThisOwner[.claim, default: 0])
         } else {
             claim = .none
         }
@@ -41,7 +49,7 @@ final class MinerSessionState {
         } else if submission.proofRequirement == ProofRequirement.notRequired.description {
             proof = .notRequired
         } else if let p = submission.proof {
-            proof = .submitted(height: p.height, resubmits: p.resubmits)
+            proof = .submitted(height: p.height, resubmits: resubmitsByThisOwner[.proof, default: 0])
         } else {
             proof = .none
         }

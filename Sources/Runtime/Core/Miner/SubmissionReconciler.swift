@@ -42,7 +42,10 @@ struct SubmissionReconciler {
         let intents = group.compactMap { $0.submission[intent: kind] }
         guard let intent = intents.first else { return }
         let count = (intents.map(\.resubmits).max() ?? 0) + 1
-        for s in group { try await records.record(.resubmits(kind, count), for: s) }
+        for s in group {
+            try await records.record(.resubmits(kind, count), for: s)
+            s.resubmitsByThisOwner[kind, default: 0] += 1
+        }
         log.count(MinerMetrics.resubmissions, [("kind", kind.rawValue)])
         var fields: TelemetryLabels = [("kind", kind.rawValue), ("sessions", String(group.count)),
                                        ("session", group.map(\.id).joined(separator: ",")), ("height", String(height)),
