@@ -14,6 +14,7 @@ import SwiftProtobuf
 /// | any other status: `INVALID_ARGUMENT` (incl. a response the client could not deserialize), `UNKNOWN` (failed simulation), `INTERNAL`, `UNIMPLEMENTED`, `FAILED_PRECONDITION`, … | invalidResponse |
 /// | grpc-swift `RuntimeError` (client not running or shut down, transport failure) | unavailable |
 /// | a protobuf decoding error in our own unpacking (an `Any` we cannot open) | invalidResponse |
+/// | task cancellation, or any other error the transport let through unwrapped | unavailable (transient: the caller retries on its schedule) |
 ///
 /// Only an explicit NOT_FOUND is notFound (as the reference's
 /// `query.IsEntityNotFound`): an INTERNAL "not found" text from a broken node
