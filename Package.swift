@@ -68,10 +68,15 @@ let package = Package(
         .target(
             name: "RelayRuntimeLive",
             dependencies: [
-                "RelayRuntime", "CHiredis",
+                "RelayRuntime", "CHiredis", "PocketProtocol", "PocketChainAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                // The chain's gRPC query and tx services (Chain/).
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Sources/Runtime/Live"
         ),
@@ -184,6 +189,19 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Tests/ChainServerTests"
+        ),
+        // One chain-port contract run against the FakeChain in process and against the live gRPC
+        // client talking to the chain stand-in over loopback; the live client's own unit tests.
+        .testTarget(
+            name: "ChainContractTests",
+            dependencies: [
+                "RelayRuntimeLive", "SimChainServer", "SimChain", "SimKernel", "PocketChainAPI", "PocketProtocol", "RelayRuntime",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Tests/ChainContractTests"
         ),
     ]
 )
