@@ -19,6 +19,12 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        // CometBFT JSON-RPC: the stand-in's HTTP + WebSocket server and the live client's HTTP and WebSocket.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // C system libraries (headers come from the Debian -dev packages; no pkgConfig, see docs/architecture.md#toolchain-notes).
@@ -77,6 +83,10 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                // The CometBFT RPC (blocks) over HTTP and WebSocket (Chain/).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Runtime/Live"
         ),
@@ -122,16 +132,24 @@ let package = Package(
             ],
             path: "Sources/ChainAPI"
         ),
-        // The chain stand-in's gRPC face: the chain's real query and tx services answered
-        // from a FakeChain, on a loopback HTTP/2 server (wall-clock, live code).
+        // The chain stand-in: the chain's real query and tx services (gRPC, HTTP/2) and
+        // CometBFT's JSON-RPC (HTTP + WebSocket) answered from a FakeChain that produces
+        // blocks on the wall clock, plus its control endpoint and persistence (live code).
         .target(
             name: "SimChainServer",
             dependencies: [
-                "SimChain", "PocketChainAPI", "PocketProtocol", "RelayRuntime",
+                "SimChain", "PocketChainAPI", "PocketProtocol", "RelayRuntime", "RelayRuntimeLive",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Sources/Sim/ChainServer"
         ),
@@ -148,7 +166,10 @@ let package = Package(
             name: "PocketRelayMinerCLI",
             dependencies: [
                 "PocketProtocol", "PocketVectors", "RelayRuntime", "RelayRuntimeLive", "RedisTooling", "PocketSim", "SimKernel", "SimRedis",
+                "SimChain", "SimChainServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/CLI"
         ),
@@ -182,8 +203,14 @@ let package = Package(
         .testTarget(
             name: "ChainServerTests",
             dependencies: [
-                "SimChainServer", "SimChain", "PocketChainAPI", "PocketProtocol", "RelayRuntime", "RelayRuntimeLive",
+                "SimChainServer", "SimChain", "PocketChainAPI", "PocketProtocol", "RelayRuntime", "RelayRuntimeLive", "PocketSim",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

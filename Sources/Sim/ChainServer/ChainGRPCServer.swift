@@ -16,14 +16,24 @@ public final class ChainGRPCServer: Sendable {
     let server: GRPCServer<HTTP2ServerTransport.Posix>
 
     /// A server for `chain` on `host:port`; port 0 binds a free port (read it with `port()`).
-    public init(chain: FakeChain, host: String = "127.0.0.1", port: Int = 0) {
+    public convenience init(chain: FakeChain, host: String = "127.0.0.1", port: Int = 0) {
+        self.init(chain: chain, host: host, port: port, archive: TxArchive())
+    }
+
+    /// A server whose transaction service keeps the admitted transactions'
+    /// bytes in `archive` (the stand-in's journal reads them from there).
+    init(chain: FakeChain, host: String, port: Int, archive: TxArchive) {
         self.chain = chain
         let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext)
-        server = GRPCServer(transport: transport, services: Self.services(for: chain))
+        server = GRPCServer(transport: transport, services: Self.services(for: chain, archive: archive))
     }
 
     /// One service per chain gRPC service, all over the same chain.
     public static func services(for chain: FakeChain) -> [any RegistrableRPCService] {
+        services(for: chain, archive: TxArchive())
+    }
+
+    static func services(for chain: FakeChain, archive: TxArchive) -> [any RegistrableRPCService] {
         [
             SessionQueryService(chain: chain),
             SharedQueryService(chain: chain),
@@ -33,7 +43,7 @@ public final class ChainGRPCServer: Sendable {
             ProofQueryService(chain: chain),
             AuthQueryService(chain: chain),
             BankQueryService(chain: chain),
-            TxService(chain: chain, archive: TxArchive()),
+            TxService(chain: chain, archive: archive),
         ]
     }
 

@@ -28,3 +28,22 @@ enum RFC3339 {
         return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 }
+
+extension RFC3339 {
+    /// Block times as CometBFT's JSON prints them (Go's time.RFC3339Nano in
+    /// UTC): the fraction to the nanosecond with trailing zeros trimmed, and no
+    /// fraction at all on a whole second ("2026-01-02T15:04:05.1234Z").
+    static func formatNano(_ instant: RuntimeInstant) -> String {
+        let whole = format(instant)
+        var nanos = instant.unixNanoseconds % 1_000_000_000
+        if nanos < 0 { nanos += 1_000_000_000 }
+        guard nanos != 0 else { return whole }
+        var fraction = String(nanos)
+        fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return String(whole.dropLast()) + "." + fraction + "Z"
+    }
+
+    /// Go's zero time, which CometBFT prints for "no block yet".
+    static let goZeroTime = "0001-01-01T00:00:00Z"
+}

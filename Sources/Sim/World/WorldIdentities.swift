@@ -46,8 +46,9 @@ extension ScenarioSpec {
 
     var blockTime: Duration { .microseconds(Int64(chain.blockTimeSeconds * 1_000_000)) }
 
-    /// The fake chain's genesis for this scenario.
-    func genesis(_ ids: WorldIdentities) throws(ScenarioError) -> ChainGenesis {
+    /// The fake chain's genesis for this scenario (also what `chain serve`
+    /// starts a live stand-in from, so one file describes both worlds).
+    public func genesis(_ ids: WorldIdentities) throws(ScenarioError) -> ChainGenesis {
         var services: [GenesisService] = []
         for s in self.services {
             var target = RelayDifficulty.baseTargetHash
