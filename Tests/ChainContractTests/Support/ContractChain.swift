@@ -117,12 +117,19 @@ struct ContractChain: Sendable {
         case .fakeChain:
             return try await body(ContractChain(implementation: implementation, port: chain, chain: chain, clock: clock, queries: nil))
         case .liveClient:
+            // Both halves of the live client against the stand-in's two servers over
+            // loopback: gRPC for queries and txs, CometBFT RPC for blocks.
             return try await ChainGRPCServer.withServer(chain: chain, host: "127.0.0.1", port: 0) { _, port in
-                var configuration = LiveChainQueriesConfiguration(endpoint: GRPCEndpoint(host: "127.0.0.1", port: port))
-                configure(&configuration)
-                return try await LiveChainQueries.withQueries(configuration: configuration, clock: clock) { queries in
-                    let live = LiveChainPort(queries: queries, blocks: chain)
-                    return try await body(ContractChain(implementation: implementation, port: live, chain: chain, clock: clock, queries: queries))
+                try await CometRPCServer.withServer(chain: chain, host: "127.0.0.1", port: 0) { _, rpcPort in
+                    var configuration = LiveChainQueriesConfiguration(endpoint: GRPCEndpoint(host: "127.0.0.1", port: port))
+                    configure(&configuration)
+                    return try await LiveChainQueries.withQueries(configuration: configuration, clock: clock) { queries in
+                        try await CometBFTClient.withClient(configuration: CometBFTConfiguration(rpcURL: "http://127.0.0.1:\(rpcPort)")) { blocks in
+                            try await blocks.verifyChainID(expected: ContractGenesis.chainID)
+                            let live = LiveChainPort(queries: queries, blocks: blocks)
+                            return try await body(ContractChain(implementation: implementation, port: live, chain: chain, clock: clock, queries: queries))
+                        }
+                    }
                 }
             }
         }

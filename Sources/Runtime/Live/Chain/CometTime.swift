@@ -44,7 +44,14 @@ enum CometTime {
         guard i == c.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offsetSeconds
-        return RuntimeInstant(unixNanoseconds: seconds * 1_000_000_000 + nanos)
+        // Go's zero time (year 1, what a node with no block prints) and anything
+        // else outside ±292 years of 1970 does not fit unix nanoseconds: no
+        // instant, rather than an overflow trap on a node's answer.
+        let (scaled, overflowed) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflowed else { return nil }
+        let (total, overflowedSum) = scaled.addingReportingOverflow(nanos)
+        guard !overflowedSum else { return nil }
+        return RuntimeInstant(unixNanoseconds: total)
     }
 
     private static func digit(_ byte: UInt8) -> Int? {
