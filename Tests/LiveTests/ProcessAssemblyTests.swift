@@ -31,7 +31,8 @@ struct ProcessAssemblyTests {
     @Test func aLiveRelayerPublishesARelayAndALiveMinerTakesAndReleasesTheLease() async throws {
         try await RedisTestServer.with { _, redis in
             let clock = SystemClock()
-            let blockTime = Duration.milliseconds(300)
+            // Leases live 4/5 of a block: 2 s blocks keep them far from expiring on a loaded machine.
+            let blockTime = Duration.seconds(2)
             let genesis = ChainGenesis(
                 chainID: "assembly-test", genesisTime: clock.now, blockTime: blockTime,
                 services: [GenesisService(id: Self.service)],
