@@ -136,7 +136,7 @@ let package = Package(
         // CometBFT's JSON-RPC (HTTP + WebSocket) answered from a FakeChain that produces
         // blocks on the wall clock, plus its control endpoint and persistence (live code).
         .target(
-            name: "SimChainServer",
+            name: "StandInServer",
             dependencies: [
                 "SimChain", "PocketChainAPI", "PocketProtocol", "RelayRuntime", "RelayRuntimeLive",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -151,7 +151,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
-            path: "Sources/Sim/ChainServer"
+            path: "Sources/StandIn"
         ),
         // The simulated world: scenarios, gateways, backends, nodes, faults, reports.
         .target(
@@ -166,7 +166,7 @@ let package = Package(
             name: "PocketRelayMinerCLI",
             dependencies: [
                 "PocketProtocol", "PocketVectors", "RelayRuntime", "RelayRuntimeLive", "RedisTooling", "PocketSim", "SimKernel", "SimRedis",
-                "SimChain", "SimChainServer",
+                "SimChain", "StandInServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -203,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "ChainServerTests",
             dependencies: [
-                "SimChainServer", "SimChain", "PocketChainAPI", "PocketProtocol", "RelayRuntime", "RelayRuntimeLive", "PocketSim",
+                "StandInServer", "SimChain", "PocketChainAPI", "PocketProtocol", "RelayRuntime", "RelayRuntimeLive", "PocketSim",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -222,7 +222,7 @@ let package = Package(
         .testTarget(
             name: "ChainContractTests",
             dependencies: [
-                "RelayRuntimeLive", "SimChainServer", "SimChain", "SimKernel", "PocketChainAPI", "PocketProtocol", "RelayRuntime",
+                "RelayRuntimeLive", "StandInServer", "SimChain", "SimKernel", "PocketChainAPI", "PocketProtocol", "RelayRuntime",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

@@ -7,7 +7,7 @@ import RelayRuntime
 import RelayRuntimeLive
 import ServiceLifecycle
 import SimChain
-import SimChainServer
+import StandInServer
 
 /// `chain serve`: the world of a scenario file as a live chain for localnet.
 struct ChainServeCommand: AsyncParsableCommand {

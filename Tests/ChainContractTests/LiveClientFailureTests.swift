@@ -5,7 +5,7 @@ import PocketProtocol
 import RelayRuntime
 @testable import RelayRuntimeLive
 import SimChain
-import SimChainServer
+import StandInServer
 import SwiftProtobuf
 import Testing
 

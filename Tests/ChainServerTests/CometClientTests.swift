@@ -4,7 +4,7 @@ import Logging
 import RelayRuntime
 import RelayRuntimeLive
 import SimChain
-import SimChainServer
+import StandInServer
 import Testing
 
 /// The live CometBFT client (`CometBFTClient`) against the stand-in's

@@ -2,7 +2,7 @@ import Foundation
 import PocketProtocol
 import RelayRuntime
 import SimChain
-import SimChainServer
+import StandInServer
 import Testing
 
 /// The stand-in's CometBFT endpoints seen raw: CometBFT 0.38's JSON shapes,

@@ -2,7 +2,7 @@ import Foundation
 import GRPCCore
 import PocketProtocol
 import RelayRuntime
-@testable import SimChainServer
+@testable import StandInServer
 import Testing
 
 /// The pure parts of the stand-in's answers: Cosmos pagination over

@@ -6,7 +6,7 @@ import PocketProtocol
 import RelayRuntime
 import RelayRuntimeLive
 import SimChain
-import SimChainServer
+import StandInServer
 import Testing
 
 /// `ChainStandIn` with a state directory: the journal is replayed on the next

@@ -3,7 +3,7 @@ import PocketProtocol
 import RelayRuntime
 import RelayRuntimeLive
 import SimChain
-import SimChainServer
+import StandInServer
 
 /// Throwaway identities of the contract tests.
 enum Keys {

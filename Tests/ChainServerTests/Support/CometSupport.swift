@@ -7,7 +7,7 @@ import NIOPosix
 import RelayRuntime
 import RelayRuntimeLive
 import SimChain
-import SimChainServer
+import StandInServer
 import Testing
 
 /// The CometBFT face of the stand-in under test: the stand-in tests' chain,

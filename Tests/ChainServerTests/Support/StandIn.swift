@@ -6,7 +6,7 @@ import PocketProtocol
 import RelayRuntime
 import RelayRuntimeLive
 import SimChain
-import SimChainServer
+import StandInServer
 import Testing
 
 /// Throwaway identities of the stand-in tests.

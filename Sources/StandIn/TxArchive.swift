@@ -13,6 +13,21 @@ actor TxArchive {
         self.capacity = capacity
     }
 
+    /// Remembers `bytes` under their tx hash *before* they go to the chain, so
+    /// nothing that reads the ledger after the chain admitted them (the journal
+    /// at the next block) can find a hash without its bytes; `forget` if refused.
+    @discardableResult
+    func rememberBeforeBroadcast(_ bytes: Bytes) -> String {
+        let hash = CosmosTx.hash(txRaw: bytes)
+        remember(hash: hash, bytes: bytes)
+        return hash
+    }
+
+    func forget(hash: String) {
+        guard bytesByHash.removeValue(forKey: hash) != nil else { return }
+        order.removeAll { $0 == hash }
+    }
+
     func remember(hash: String, bytes: Bytes) {
         guard bytesByHash.updateValue(bytes, forKey: hash) == nil else { return }
         order.append(hash)

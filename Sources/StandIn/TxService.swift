@@ -55,8 +55,15 @@ struct TxService: Cosmos_Tx_V1beta1_Service.SimpleServiceProtocol {
             throw RPCError.invalidArgument("unsupported broadcast mode \(request.mode); supported: BROADCAST_MODE_SYNC, BROADCAST_MODE_ASYNC")
         }
         let bytes = Bytes(request.txBytes)
-        let result = try await chainCall { () async throws(ChainError) in try await chain.broadcast(txBytes: bytes) }
-        if result.accepted { await archive.remember(hash: result.txHash, bytes: bytes) }
+        let hash = await archive.rememberBeforeBroadcast(bytes)
+        let result: BroadcastResult
+        do {
+            result = try await chainCall { () async throws(ChainError) in try await chain.broadcast(txBytes: bytes) }
+        } catch {
+            await archive.forget(hash: hash)
+            throw error
+        }
+        if !result.accepted { await archive.forget(hash: hash) }
         var txResponse = Cosmos_Base_Abci_V1beta1_TxResponse()
         txResponse.txhash = result.txHash
         if request.mode == .sync {

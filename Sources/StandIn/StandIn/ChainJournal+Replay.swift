@@ -26,7 +26,7 @@ actor ChainJournalRecorder {
         // Admitted before this block: broadcast while the previous block was the latest.
         while written < transactions.count, transactions[written].broadcastHeight == block.height - 1 {
             let record = transactions[written]
-            guard let bytes = await bytes(of: record.hash) else {
+            guard let bytes = await archive.bytes(hash: record.hash) else {
                 throw .writeFailed(path: journal.path, reason: "the bytes of admitted transaction \(record.hash) are not in the archive")
             }
             txs.append(ChainJournal.Tx(bytes: Data(bytes).base64EncodedString(), dropped: record.status == .dropped ? true : nil))
@@ -34,16 +34,6 @@ actor ChainJournalRecorder {
         }
         try journal.append(ChainJournal.Block(height: block.height, time_ns: block.time.unixNanoseconds,
                                               hash: CometFormat.hash(block.hash), txs: txs))
-    }
-
-    /// The archive learns a transaction's bytes right after the chain admits
-    /// it (another await), so a block committed in between waits a moment for them.
-    private func bytes(of hash: String) async -> Bytes? {
-        for _ in 0..<200 {
-            if let bytes = await archive.bytes(hash: hash) { return bytes }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return nil
     }
 }
 
@@ -63,6 +53,7 @@ extension ChainJournal {
                 }
                 let bytes = Bytes(data)
                 if tx.dropped == true { await chain.dropTransactions(count: 1) }
+                await archive.rememberBeforeBroadcast(bytes)
                 let result: BroadcastResult
                 do { result = try await chain.broadcast(txBytes: bytes) } catch {
                     throw .diverged(path: path, height: block.height, reason: "broadcast of transaction \(index) failed: \(error)")
@@ -71,7 +62,6 @@ extension ChainJournal {
                     throw .diverged(path: path, height: block.height,
                                     reason: "transaction \(result.txHash) was refused with code \(result.code): \(result.log)")
                 }
-                await archive.remember(hash: result.txHash, bytes: bytes)
                 admitted += 1
             }
             let produced = await chain.produceBlock()
