@@ -68,24 +68,3 @@ struct ProofQueryService: Pocket_Proof_Query.SimpleServiceProtocol {
         Array(sessionID.utf8) + [0x2F] + Array(supplier.utf8)
     }
 }
-
-extension ProofParams {
-    /// `pocket.proof.Params` with the amounts as uPOKT coins.
-    var wire: Pocket_Proof_Params {
-        var params = Pocket_Proof_Params()
-        params.proofRequestProbability = proofRequestProbability
-        params.proofRequirementThreshold = .upokt(proofRequirementThresholdUPOKT)
-        params.proofMissingPenalty = .upokt(proofMissingPenaltyUPOKT)
-        params.proofSubmissionFee = .upokt(proofSubmissionFeeUPOKT)
-        return params
-    }
-}
-
-extension Cosmos_Base_V1beta1_Coin {
-    static func upokt(_ amount: UInt64) -> Cosmos_Base_V1beta1_Coin {
-        var coin = Cosmos_Base_V1beta1_Coin()
-        coin.denom = "upokt"
-        coin.amount = String(amount)
-        return coin
-    }
-}

@@ -63,7 +63,7 @@ extension LiveChainQueries: ChainSubmitter {
         let response = try await call(method) { options in
             try await self.bankQuery.balance(.with {
                 $0.address = address
-                $0.denom = LiveChainWire.denom
+                $0.denom = Cosmos_Base_V1beta1_Coin.upoktDenom
             }, options: options)
         }
         do throws(LiveChainWireError) {

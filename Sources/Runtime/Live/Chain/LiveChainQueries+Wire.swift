@@ -9,7 +9,6 @@ import SwiftProtobuf
 /// with the method and endpoint.
 enum LiveChainWire {
     static let baseAccountTypeURL = "/" + Cosmos_Auth_V1beta1_BaseAccount.protoMessageName
-    static let denom = "upokt"
 
     /// An auth module account: a `BaseAccount` in an `Any`, whose public key
     /// is a secp256k1 key in another `Any`, absent until the account signs.
@@ -44,19 +43,12 @@ enum LiveChainWire {
 
     /// The proof module's params; its amounts are uPOKT coins.
     static func proofParams(_ wire: Pocket_Proof_Params) throws(LiveChainWireError) -> ProofParams {
-        ProofParams(
-            proofRequestProbability: wire.proofRequestProbability,
-            proofRequirementThresholdUPOKT: try upokt(wire.proofRequirementThreshold, "proof_requirement_threshold"),
-            proofMissingPenaltyUPOKT: try upokt(wire.proofMissingPenalty, "proof_missing_penalty"),
-            proofSubmissionFeeUPOKT: try upokt(wire.proofSubmissionFee, "proof_submission_fee"))
+        do { return try ProofParams(wire) } catch { throw LiveChainWireError(error.description) }
     }
 
     /// A uPOKT amount (a decimal string on the wire). An unset coin is zero.
     static func upokt(_ coin: Cosmos_Base_V1beta1_Coin, _ field: String) throws(LiveChainWireError) -> UInt64 {
-        if coin.denom.isEmpty && coin.amount.isEmpty { return 0 }
-        guard coin.denom == denom else { throw LiveChainWireError("\(field) is in \"\(coin.denom)\", expected \(denom)") }
-        guard let amount = UInt64(coin.amount) else { throw LiveChainWireError("\(field) amount \"\(coin.amount)\" is not a uint64") }
-        return amount
+        do { return try coin.upoktAmount(field: field) } catch { throw LiveChainWireError(error.description) }
     }
 
     /// A relay-mining difficulty target: a 32-byte hash.
