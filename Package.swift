@@ -25,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // Operator observability: metrics exported on /metrics in Prometheus text format.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C system libraries (headers come from the Debian -dev packages; no pkgConfig, see docs/architecture.md#toolchain-notes).
@@ -87,6 +90,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
+                // Telemetry/: the TelemetryPort exported as Prometheus metrics and swift-log lines.
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/Runtime/Live"
         ),
@@ -162,11 +168,77 @@ let package = Package(
             ],
             path: "Sources/Sim/World"
         ),
+        // Operator configuration: the relayer's (and later the miner's) YAML files with the
+        // reference's keys and defaults, unknown keys refused with their path, and `validate`.
+        .target(
+            name: "OperatorConfig",
+            dependencies: [
+                "RelayRuntime", "RelayRuntimeLive", "PocketProtocol",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Sources/Operator/Config"
+        ),
+        // The relayer's servers: HTTP/1.1 (+ WebSocket upgrade), h2c, gRPC relay service,
+        // metrics and health, all around one RelayerProcess.
+        .target(
+            name: "RelayerServer",
+            dependencies: [
+                "RelayRuntime", "RelayRuntimeLive", "OperatorConfig", "PocketChainAPI", "PocketProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Servers/Relayer"
+        ),
+        // `backend serve`: a demo backend (JSON-RPC, REST, CometBFT status, WebSocket
+        // subscriptions, SSE/NDJSON, gRPC) with fault injection, for tests and localnet.
+        .target(
+            name: "DemoBackend",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Tooling/DemoBackend"
+        ),
+        // `relay`: the test and load client (fresh ring signature per request, session from the
+        // chain, every answer's supplier signature and payload hash verified).
+        .target(
+            name: "RelayClient",
+            dependencies: [
+                "PocketProtocol", "RelayRuntime", "RelayRuntimeLive", "PocketChainAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Tooling/RelayClient"
+        ),
         .executableTarget(
             name: "PocketRelayMinerCLI",
             dependencies: [
                 "PocketProtocol", "PocketVectors", "RelayRuntime", "RelayRuntimeLive", "RedisTooling", "PocketSim", "SimKernel", "SimRedis",
-                "SimChain", "StandInServer",
+                "SimChain", "StandInServer", "OperatorConfig", "RelayerServer", "DemoBackend", "RelayClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -229,6 +301,51 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Tests/ChainContractTests"
+        ),
+        // The live backend adapter (pools, breaker, retries, health checks, streaming, WebSocket,
+        // gRPC) against real servers on 127.0.0.1.
+        .testTarget(
+            name: "BackendTests",
+            dependencies: [
+                "RelayRuntimeLive", "RelayRuntime", "DemoBackend",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/BackendTests"
+        ),
+        .testTarget(name: "OperatorConfigTests", dependencies: ["OperatorConfig", "RelayRuntime", "RelayRuntimeLive", "PocketProtocol"], path: "Tests/OperatorConfigTests"),
+        // Demo backend and relay client, each against real sockets.
+        .testTarget(
+            name: "ToolingTests",
+            dependencies: [
+                "DemoBackend", "RelayClient", "StandInServer", "SimChain", "RelayRuntime", "RelayRuntimeLive", "PocketProtocol", "PocketChainAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/ToolingTests"
+        ),
+        // The relayer end to end: real redis-server, chain stand-in, demo backend, relayer
+        // servers (in process and as the `relayer` child process).
+        .testTarget(
+            name: "RelayerServerTests",
+            dependencies: [
+                "RelayerServer", "OperatorConfig", "DemoBackend", "RelayClient", "StandInServer", "RedisTooling", "SimChain", "SimKernel",
+                "SimRedis", "RelayRuntime", "RelayRuntimeLive", "PocketProtocol", "PocketChainAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/RelayerServerTests"
         ),
     ]
 )

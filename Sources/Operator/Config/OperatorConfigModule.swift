@@ -1,0 +1,2 @@
+/// Operator configuration files (relayer and miner YAML). See RelayerFile.swift.
+enum OperatorConfigModule {}

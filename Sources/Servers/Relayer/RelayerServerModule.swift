@@ -1,0 +1,2 @@
+/// The relayer servers around one RelayerProcess.
+enum RelayerServerModule {}

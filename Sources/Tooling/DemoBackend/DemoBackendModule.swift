@@ -1,0 +1,2 @@
+/// The demo backend served by `backend serve`.
+enum DemoBackendModule {}

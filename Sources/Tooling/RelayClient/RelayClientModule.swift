@@ -1,0 +1,2 @@
+/// The `relay` test and load client.
+enum RelayClientModule {}
