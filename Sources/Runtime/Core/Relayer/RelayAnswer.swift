@@ -77,6 +77,8 @@ public struct ServedRelay: Sendable {
     public let response: Pocket_Service_RelayResponse
     /// The supplier that signed it.
     public let supplier: String
+    /// The request's ring signature (`meta.signature`), which a relay receipt covers.
+    public let requestSignature: [UInt8]
     /// The backend's status (inside the signed `POKTHTTPResponse` for HTTP transports).
     public let backendStatus: Int
     /// sha256 of the dehydrated relay (the SMST key), nil when nothing was mined.

@@ -53,10 +53,10 @@ struct RelayMinter: Sendable {
         let (response, bytes) = try sign(admitted, payload: payload)
         if backendStatus >= 500 {
             await meter.refund(admitted.charge, reason: "backend_5xx", service: admitted.service.id)
-            return ServedRelay(responseBytes: bytes, response: response, supplier: admitted.supplier, backendStatus: backendStatus, relayHash: nil, mining: .backendError(status: backendStatus))
+            return ServedRelay(responseBytes: bytes, response: response, supplier: admitted.supplier, requestSignature: Bytes(admitted.request.meta.signature), backendStatus: backendStatus, relayHash: nil, mining: .backendError(status: backendStatus))
         }
         let (outcome, hash) = try await mine(admitted, response: response)
-        return ServedRelay(responseBytes: bytes, response: response, supplier: admitted.supplier, backendStatus: backendStatus, relayHash: hash, mining: outcome)
+        return ServedRelay(responseBytes: bytes, response: response, supplier: admitted.supplier, requestSignature: Bytes(admitted.request.meta.signature), backendStatus: backendStatus, relayHash: hash, mining: outcome)
     }
 
     /// Hash, difficulty, and the append that makes the relay acknowledged minable.

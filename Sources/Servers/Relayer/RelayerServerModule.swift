@@ -1,2 +1,0 @@
-/// The relayer servers around one RelayerProcess.
-enum RelayerServerModule {}
