@@ -37,9 +37,16 @@ public protocol TelemetryPort: Sendable {
     func gauge(_ metric: MetricDescriptor, _ labels: TelemetryLabels, value: Double)
     /// A discrete, structured event (state transition, decision, failure) with its fields.
     func event(_ component: String, _ name: String, level: EventLevel, _ fields: TelemetryLabels)
+    /// Whether an event at `level` is kept. Per-relay code asks first, so a
+    /// production relayer logging at `info` does not format fields (hex
+    /// hashes, messages) for thousands of debug events a second.
+    func isEnabled(_ level: EventLevel) -> Bool
 }
 
 extension TelemetryPort {
+    /// Keeps every level unless the adapter filters (the simulator's trace keeps all).
+    public func isEnabled(_ level: EventLevel) -> Bool { true }
+
     public func count(_ metric: MetricDescriptor, _ labels: TelemetryLabels = []) { count(metric, labels, by: 1) }
 
     /// An `info` event: a state change an operator wants in the log.
@@ -55,4 +62,5 @@ public struct NullTelemetry: TelemetryPort {
     public func observe(_ metric: MetricDescriptor, _ labels: TelemetryLabels, value: Double) {}
     public func gauge(_ metric: MetricDescriptor, _ labels: TelemetryLabels, value: Double) {}
     public func event(_ component: String, _ name: String, level: EventLevel, _ fields: TelemetryLabels) {}
+    public func isEnabled(_ level: EventLevel) -> Bool { false }
 }

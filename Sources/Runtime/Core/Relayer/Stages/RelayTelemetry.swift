@@ -28,6 +28,7 @@ struct RelayTelemetry: Sendable {
     func record(_ rejection: RelayRejection) {
         let service = serviceLabel(rejection.sessionHeader?.serviceID)
         telemetry.count(RelayerMetrics.relaysRejected, [("service", service), ("reason", rejection.name)])
+        guard telemetry.isEnabled(.debug) else { return }
         telemetry.event(component, "relay.rejected", level: .debug, [
             ("reason", rejection.name), ("status", String(rejection.httpStatus)), ("service", service),
             ("supplier", rejection.supplier ?? ""), ("session", rejection.sessionHeader?.sessionID ?? ""),
@@ -42,6 +43,8 @@ struct RelayTelemetry: Sendable {
     func recordServed(mining: MiningOutcome, relayHash: [UInt8]?, header: Pocket_Session_SessionHeader, supplier: String, kind: String = "complete") {
         let service = serviceLabel(header.serviceID)
         telemetry.count(RelayerMetrics.relaysServed, [("service", service), ("mining", mining.label)])
+        let level: EventLevel = mining.isUnpublished ? .warning : .debug
+        guard telemetry.isEnabled(level) else { return }
         var fields: TelemetryLabels = [
             ("service", service), ("supplier", supplier), ("session", header.sessionID), ("kind", kind), ("mining", mining.label),
         ]
@@ -54,6 +57,6 @@ struct RelayTelemetry: Sendable {
         case .late, .notApplicable: break
         }
         // An unpublished relay is revenue lost: an operator must see it at the default level.
-        telemetry.event(component, "relay.served", level: mining.isUnpublished ? .warning : .debug, fields)
+        telemetry.event(component, "relay.served", level: level, fields)
     }
 }

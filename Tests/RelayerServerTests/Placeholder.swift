@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct RelayerServerTestsPlaceholder {
-    @Test func builds() { #expect(1 + 1 == 2) }
-}
