@@ -1,0 +1,42 @@
+import Foundation
+import OperatorConfig
+import RelayRuntimeLive
+import Testing
+
+/// The example files in localnet/ stay loadable as the format evolves.
+@Suite struct LocalnetExampleTests {
+    static let localnet: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.appendingPathComponent("localnet").path
+    }()
+
+    @Test func relayerConfigLoadsWithoutProblems() throws {
+        let settings = try RelayerConfigFile.load(path: Self.localnet + "/relayer.yaml")
+        #expect(settings.warnings == [])
+        #expect(!settings.relayer.services.isEmpty)
+    }
+
+    @Test func itsKeysLoad() throws {
+        let settings = try RelayerConfigFile.load(path: Self.localnet + "/relayer.yaml")
+        let keysFile = try #require(settings.keys.keysFile)
+        #expect(keysFile.hasPrefix(Self.localnet))
+        let keys = try SupplierKeyFiles.load(settings.keys)
+        #expect(!keys.isEmpty)
+        #expect(keys.allSatisfy { $0.operatorAddress.hasPrefix("pokt1") })
+    }
+
+    @Test func isSelfConsistent() throws {
+        let settings = try RelayerConfigFile.load(path: Self.localnet + "/relayer.yaml")
+        for (id, service) in settings.relayer.services {
+            let pools = try #require(settings.backends.services[id]?.pools)
+            #expect(Set(pools.keys) == service.transports)
+            if let transport = settings.defaultBackends[id] { #expect(pools[transport] != nil) }
+        }
+        // Everything runs on one machine: no listener of ours may take the node's ports.
+        let nodePorts = [settings.chain.grpcEndpoint.port, URLComponents(string: settings.chain.rpcURL)?.port ?? 0]
+        var ours = [settings.server.listenAddress, settings.metrics.address, settings.health.address]
+        if let grpc = settings.server.grpcListenAddress { ours.append(grpc) }
+        for address in ours { #expect(!nodePorts.contains(address.port), "\(address) takes a port of the local chain node") }
+    }
+}
