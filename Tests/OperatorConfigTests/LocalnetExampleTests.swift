@@ -40,3 +40,33 @@ import Testing
         for address in ours { #expect(!nodePorts.contains(address.port), "\(address) takes a port of the local chain node") }
     }
 }
+
+/// `relayer validate` checks the file and then the keys it points at.
+@Suite struct ValidateTests {
+    @Test func localnetValidates() {
+        let report = RelayerConfigFile.validate(path: LocalnetExampleTests.localnet + "/relayer.yaml")
+        #expect(report.isValid)
+        #expect(report.problems == [])
+        #expect(report.operatorAddresses.count == 3)
+    }
+
+    @Test func keyProblemsAreReportedUnderTheKeysSection() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("supplier-keys.yaml", "keys:\n  - \"0x1234\"\n")
+        let config = try dir.write("relayer.yaml", minimalRelayerYAML.replacingOccurrences(of: "/keys/supplier-keys.yaml", with: "supplier-keys.yaml"))
+        let report = RelayerConfigFile.validate(path: config)
+        #expect(!report.isValid)
+        #expect(report.problems == [ConfigProblem(
+            keyPath: "keys.keys_file",
+            message: "\(dir.path)/supplier-keys.yaml: keys[0]: expected 64 hex digits (a 32-byte secp256k1 private key), found 4"
+        )])
+    }
+
+    @Test func fileProblemsComeFirst() throws {
+        let dir = try TemporaryDirectory()
+        let config = try dir.write("relayer.yaml", minimalRelayerYAML + "\nbogus: 1\n")
+        let report = RelayerConfigFile.validate(path: config)
+        #expect(report.problems.map(\.keyPath) == ["bogus"])
+        #expect(report.operatorAddresses == [])
+    }
+}

@@ -29,6 +29,7 @@ import Testing
     func httpFamilyTakesHTTPAndHTTPS(_ transport: String) throws {
         #expect(try backendLoads(transport, "http://a:1")?.endpoints.first?.name == "a:1")
         #expect(try backendLoads(transport, "https://a.example/x")?.endpoints.first?.name == "a.example:443")
+        #expect(try backendLoads(transport, "http://[::1]:8545")?.endpoints.first?.name == "[::1]:8545")
         let ws = backendProblems(transport, "ws://a:1")
         #expect(problem(at: "services.eth.backends.\(transport).url", in: ws)?.message
             == #"\#(transport) backends use http:// or https://, got ws:// ("ws://a:1") (a WebSocket backend goes under backends.websocket)"#)

@@ -10,14 +10,6 @@ struct RelayerFileReader {
     let diagnostics: Diagnostics
     let baseDirectory: String?
 
-    /// The top-level keys of the reference's file plus ours.
-    static let topLevelKeys = [
-        "listen_addr", "grpc_listen_addr", "h2c_listen_addr", "server", "redis", "pocket_node", "keys", "services",
-        "default_validation_mode", "default_request_timeout_seconds", "default_max_body_size_bytes", "grace_period_extra_blocks",
-        "metrics", "pprof", "health_check", "cache_warmup", "logging", "relay_meter", "http_transport",
-        "response_compression", "timeout_profiles", "pool_profiles", "simulation",
-    ]
-
     func read(_ top: YAMLMapping, redisURLOverride: String?) -> RelayerSettings {
         let server = readServer(top)
         let (redis, keyPrefix) = readRedis(top.mapping("redis"), path: top.childPath("redis"), override: redisURLOverride)

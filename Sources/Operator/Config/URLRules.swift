@@ -72,7 +72,7 @@ enum URLRules {
             }
         }
         let defaultPort = parsed.scheme == "https" || parsed.scheme == "wss" ? 443 : 80
-        let host = parsed.host.contains(":") ? "[\(parsed.host)]" : parsed.host
+        let host = parsed.host.contains(":") && !parsed.host.hasPrefix("[") ? "[\(parsed.host)]" : parsed.host
         return .success("\(host):\(parsed.port ?? defaultPort)")
     }
 

@@ -48,7 +48,8 @@ public final class KeysFileWatcher: Sendable {
     private let reloadLock = NIOLock()
 
     /// Loads the keys once; fails (and nothing starts) if they are unusable.
-    /// - Parameter onReload: called after every reload, in order, with what it did.
+    /// - Parameter onReload: called after every reload, in order, with what it
+    ///   did; it runs while reloads are serialized, so it must not call `reload()`.
     public init(
         source: SupplierKeysSource, interval: Duration = .seconds(30), telemetry: any TelemetryPort = NullTelemetry(),
         component: String = "keys", onReload: @escaping @Sendable (KeysReloadTrigger, KeysReloadOutcome) -> Void = { _, _ in }
@@ -97,6 +98,9 @@ public final class KeysFileWatcher: Sendable {
         defer {
             hangups.cancel()
             continuation.finish()
+            // Whatever disposition the dispatch source leaves behind, a SIGHUP
+            // after `run()` must not terminate the process.
+            Self.ignoreHangupSignal()
         }
         let interval = interval
         await withDiscardingTaskGroup { group in
