@@ -70,3 +70,16 @@ import Testing
         #expect(report.operatorAddresses == [])
     }
 }
+
+@Suite struct LoadFileTests {
+    @Test func missingFileIsAConfigError() {
+        #expect(throws: ConfigError.self) { try RelayerConfigFile.load(path: "/nonexistent/relayer.yaml") }
+        do {
+            _ = try RelayerConfigFile.load(path: "/nonexistent/relayer.yaml")
+        } catch {
+            #expect(error.file == "/nonexistent/relayer.yaml")
+            #expect(error.problems == [ConfigProblem(keyPath: "", message: "file not found; pass the path of your relayer.yaml")])
+            #expect(error.description == "/nonexistent/relayer.yaml: 1 configuration problem:\nfile not found; pass the path of your relayer.yaml")
+        }
+    }
+}
