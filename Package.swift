@@ -94,6 +94,8 @@ let package = Package(
                 // Telemetry/: the TelemetryPort exported as Prometheus metrics and swift-log lines.
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // Keys/: supplier key files (YAML lists, per-key YAML/JSON files).
+                .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/Runtime/Live"
         ),

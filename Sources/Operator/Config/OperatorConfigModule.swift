@@ -1,2 +1,0 @@
-/// Operator configuration files (relayer and miner YAML). See RelayerFile.swift.
-enum OperatorConfigModule {}
