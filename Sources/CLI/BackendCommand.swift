@@ -20,37 +20,51 @@ struct BackendServeCommand: AsyncParsableCommand {
         abstract: "Serve the demo backend: JSON-RPC, REST, CometBFT status, WebSocket, SSE/NDJSON and gRPC, with fault injection.",
         discussion: """
         HTTP listener (--http):
-          POST / (any path)       JSON-RPC 2.0, single or batch: eth_blockNumber (a height that grows by one per read),
-                                  status (CometBFT status), health, anything else echoed (method + params).
-                                  Invalid JSON: error -32700 with HTTP 200. Every answer carries "backend_id" and the
-                                  X-Backend-Id header.
-          GET /v1/... (any path)  REST echo: path, query, method (a POST to /v1/... whose body is not JSON-RPC too).
-          GET /status             CometBFT-shaped status (node_info.network, sync_info.latest_block_height).
-          GET /health             200 {"status":"ok"}.
-          GET /stats              requests served per route and per JSON-RPC method, faults applied (JSON).
-          GET|POST /stream/sse    text/event-stream; GET|POST /stream/ndjson: application/x-ndjson.
-                                  batches=N events (query, or "batches" in the JSON body; default 5, at most 10000),
-                                  delay_ms=N between them, then the stream ends.
-          WebSocket /ws (or /)    JSON-RPC answered; eth_subscribe pushes repeat_count notifications (default 5)
-                                  delay_ms apart, then stops; any method with repeat_count N is answered N times.
-                                  repeat_count/delay_ms come from the request (top level or params) or the URL query.
-                                  Binary frames and non-JSON-RPC text are echoed as sent.
+          POST / (any path)  JSON-RPC 2.0, single or batch: eth_blockNumber (a
+                             height that grows by one per read), status
+                             (CometBFT status), health; other methods echo
+                             method + params. Invalid JSON: error -32700, HTTP
+                             200. Every answer carries "backend_id" and the
+                             X-Backend-Id header.
+          GET /v1/... (any)  REST echo: path, query, method (also a POST to
+                             /v1/... whose body is not JSON-RPC).
+          GET /status        CometBFT-shaped status (node_info.network,
+                             sync_info.latest_block_height).
+          GET /health        200 {"status":"ok"}.
+          GET /stats         requests per route and JSON-RPC method, faults.
+          /stream/sse        (GET|POST) text/event-stream
+          /stream/ndjson     (GET|POST) application/x-ndjson
+                             batches=N events (query, or "batches" in the JSON
+                             body; default 5, at most 10000), delay_ms=N apart,
+                             then the stream ends.
+          WebSocket /ws, /   JSON-RPC answered; eth_subscribe pushes
+                             repeat_count notifications (default 5) delay_ms
+                             apart, then stops; another method with
+                             repeat_count N is answered N times. Both come from
+                             the request (top level or params) or the URL
+                             query. Binary frames and non-JSON-RPC text are
+                             echoed as sent.
 
-        Faults, by query parameter or header (the query wins), on every HTTP route but /stats:
-          status=N     X-Demo-Status: N     answer HTTP status N (200-599) with a JSON error body
-          delay_ms=N   X-Demo-Delay-Ms: N   wait N ms before answering (on streams: between events)
-          gzip=1       X-Demo-Gzip: 1       gzip the body with Content-Encoding: gzip, whatever the client accepts
-          close=1      X-Demo-Close: 1      close the connection without answering
-          size=N       X-Demo-Size: N       pad the JSON body to N bytes ("padding" member)
-          rpc_error=N  X-Demo-Rpc-Error: N  answer every JSON-RPC request with error code N (HTTP 200)
+        Faults, by query parameter or header (the query wins), on every HTTP
+        route but /stats:
+          status=N     X-Demo-Status: N     answer HTTP status N (200-599)
+          delay_ms=N   X-Demo-Delay-Ms: N   wait N ms first (streams: between
+                                            events)
+          gzip=1       X-Demo-Gzip: 1       gzip the body, Content-Encoding:
+                                            gzip, whatever the client accepts
+          close=1      X-Demo-Close: 1      close the connection, no answer
+          size=N       X-Demo-Size: N       pad the JSON body to N bytes
+          rpc_error=N  X-Demo-Rpc-Error: N  JSON-RPC error code N (HTTP 200)
 
-        gRPC listener (--grpc, plaintext HTTP/2): demo.DemoService/GetBlockHeight (height, backend_id) and
-        demo.DemoService/StreamBlocks (count blocks, delay_ms apart). Metadata x-demo-status: N fails the call with
-        gRPC status N; x-demo-delay-ms: N waits first.
+        gRPC listener (--grpc, plaintext HTTP/2): demo.DemoService methods
+        GetBlockHeight (height, backend_id) and StreamBlocks (count blocks,
+        delay_ms apart). Metadata x-demo-status: N fails the call with gRPC
+        status N; x-demo-delay-ms: N waits first.
 
         When both listeners are up it prints one line:
           backend ready http=HOST:PORT grpc=HOST:PORT id=NAME
-        (port 0 binds a free port; the line shows the bound one). SIGINT or SIGTERM stops it cleanly.
+        (port 0 binds a free port; the line shows the bound one).
+        SIGINT or SIGTERM stops it cleanly. Details: docs/demo-backend.md.
         """
     )
 

@@ -51,13 +51,27 @@ struct DemoBackendCLITests {
         #expect(answer.header("X-Backend-Id") == "cli-backend")
         #expect(try demoHexQuantity(try answer.object()["result"]) == 1)
 
+        // A stream that would last 1000 s is open when SIGTERM comes: it ends early, cleanly.
+        let base = "http://127.0.0.1:\(bound.http)"
+        async let stream = DemoHTTP.get(base + "/stream/ndjson?batches=1000&delay_ms=1000")
+        var opened = false
+        for _ in 0..<600 where !opened {
+            opened = try await DemoHTTP.stats(httpURL: base).count(route: "ndjson") == 1
+            if !opened { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(opened)
+
         process.terminate()  // SIGTERM
+        let streamed = try await stream
+        let lines = streamed.text.split(separator: "\n")
+        #expect(streamed.status == 200)
+        #expect(!lines.isEmpty && lines.count < 1000, "\(lines.count) lines")
         let deadline = Date().addingTimeInterval(20)
         while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!process.isRunning, "still running 20 s after SIGTERM")
         #expect(process.terminationReason == .exit, "output: \(printed())")
         #expect(process.terminationStatus == 0, "output: \(printed())")
-        #expect(printed().contains("backend stopped after 1 requests"), "output: \(printed())")
+        #expect(printed().contains("backend stopped after 2 requests"), "output: \(printed())")
     }
 
     @Test(.enabled(if: binary != nil, "pocket-relay-miner is not built"))

@@ -74,7 +74,11 @@ enum DemoHTTP {
 
     /// The backend's `/stats`, read back over HTTP.
     static func stats(_ endpoints: DemoBackendEndpoints) async throws -> DemoBackendStats {
-        let answer = try await get(endpoints.httpURL + "/stats")
+        try await stats(httpURL: endpoints.httpURL)
+    }
+
+    static func stats(httpURL: String) async throws -> DemoBackendStats {
+        let answer = try await get(httpURL + "/stats")
         guard let stats = DemoBackendStats(json: try DemoJSON.parse(answer.body)) else { throw DemoTestFailure("bad /stats: \(answer.text)") }
         return stats
     }

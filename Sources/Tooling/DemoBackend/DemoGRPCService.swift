@@ -27,7 +27,8 @@ struct DemoGRPCService: Demo_DemoService.ServiceProtocol {
         let backendID = backendID
         return StreamingServerResponse(metadata: ["x-backend-id": .string(backendID)]) { writer in
             for sequence in 1...total {
-                if sequence > 1, delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+                if demoStopping { break }
+                if sequence > 1, !(await demoPause(milliseconds: delay)) { break }
                 var block = Demo_Block()
                 block.height = await state.nextHeight()
                 block.sequence = UInt32(sequence)
@@ -45,7 +46,7 @@ struct DemoGRPCService: Demo_DemoService.ServiceProtocol {
                 throw RPCError(code: .invalidArgument, message: "x-demo-delay-ms: \(text) must be an integer in 0...\(DemoFaults.maxDelayMilliseconds)")
             }
             await state.count(injected: "delay")
-            try await Task.sleep(for: .milliseconds(delay))
+            _ = await demoPause(milliseconds: delay)
         }
         if let text = metadata[stringValues: "x-demo-status"].first(where: { _ in true }) {
             guard let number = Int(text), let status = Status.Code(rawValue: number) else {

@@ -113,7 +113,7 @@ struct DemoHTTPResponder: HTTPResponder {
         await state.count(route)
         if let delay = faults.delayMilliseconds, delay > 0 {
             await state.count(injected: "delay")
-            try await Task.sleep(for: .milliseconds(delay))
+            _ = await demoPause(milliseconds: delay)  // cut short by a shutdown: answer now
         }
         if try await refuse(faults, context: context) { return Response(status: .ok) }
         if let status = faults.status { return await injectedStatus(status, faults: faults) }

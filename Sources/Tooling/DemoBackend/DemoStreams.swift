@@ -74,9 +74,10 @@ enum DemoStream: Sendable {
         headers[DemoHeaders.batches] = String(request.batches)
         let kind = self
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            // A graceful shutdown ends the stream early (cleanly) instead of waiting for its last event.
             var sequence = 1
-            while sequence <= request.batches {
-                if sequence > 1, request.delayMilliseconds > 0 { try await Task.sleep(for: .milliseconds(request.delayMilliseconds)) }
+            while sequence <= request.batches, !demoStopping {
+                if sequence > 1, !(await demoPause(milliseconds: request.delayMilliseconds)) { break }
                 try await writer.write(ByteBuffer(bytes: kind.frame(sequence: sequence, request: request, backendID: backendID)))
                 sequence += 1
             }

@@ -73,13 +73,13 @@ struct DemoWebSocketSession: Sendable {
                         sink.yield(.text(subscribed(id: document["id"] ?? .null, subscription: subscription).text))
                         let pushes = repeatCount ?? Self.defaultSubscriptionPushes
                         group.addTask { [self] in
-                            try await push(pushes, delayMilliseconds: delay, into: sink, firstAfterDelay: true) { sequence in
+                            await push(pushes, delayMilliseconds: delay, into: sink, firstAfterDelay: true) { sequence in
                                 await notification(subscription: subscription, sequence: sequence, total: pushes)
                             }
                         }
                     } else if let repeatCount {
                         group.addTask { [self] in
-                            try await push(repeatCount, delayMilliseconds: delay, into: sink, firstAfterDelay: false) { sequence in
+                            await push(repeatCount, delayMilliseconds: delay, into: sink, firstAfterDelay: false) { sequence in
                                 await rpc.answer(request: document, rpcError: nil)
                                     .appending("sequence", .int(sequence)).appending("total", .int(repeatCount))
                             }
@@ -98,10 +98,10 @@ struct DemoWebSocketSession: Sendable {
     private func push(
         _ count: Int, delayMilliseconds: Int, into sink: AsyncStream<WebSocketOutboundWriter.OutboundFrame>.Continuation,
         firstAfterDelay: Bool, message: @Sendable (Int) async -> DemoJSON
-    ) async throws {
+    ) async {
         var sequence = 1
-        while sequence <= count {
-            if delayMilliseconds > 0, firstAfterDelay || sequence > 1 { try await Task.sleep(for: .milliseconds(delayMilliseconds)) }
+        while sequence <= count, !demoStopping {
+            if firstAfterDelay || sequence > 1, !(await demoPause(milliseconds: delayMilliseconds)) { return }
             sink.yield(.text(await message(sequence).text))
             sequence += 1
         }
