@@ -58,7 +58,7 @@ struct DemoHTTPResponder: HTTPResponder {
         do {
             faults = try DemoFaults { name, header in query.get(name) ?? DemoHeaderName(header).flatMap { headers[$0] } }
         } catch {
-            return errorResponse(status: 400, message: "bad test parameter: \(error)", faults: DemoFaults())
+            return errorResponse(status: 400, message: "bad test parameter: \(error)")
         }
 
         let stream: DemoStream? = switch path {
@@ -73,14 +73,14 @@ struct DemoHTTPResponder: HTTPResponder {
 
         if let stream {
             await state.count(stream.route)
-            if try await refuse(faults, context: context) { return Response(status: .ok) }
+            if await refuse(faults, context: context) { return Response(status: .ok) }
             if let status = faults.status { return await injectedStatus(status, faults: faults) }
             let parsedBody = body.isEmpty ? nil : try? DemoJSON.parse(body)
             let streamRequest: DemoStream.Request
             do {
                 streamRequest = try DemoStream.Request(query: { query.get($0) }, faults: faults, body: parsedBody)
             } catch {
-                return errorResponse(status: 400, message: "bad stream parameter: \(error)", faults: faults)
+                return errorResponse(status: 400, message: "bad stream parameter: \(error)")
             }
             return stream.response(for: streamRequest, backendID: backendID, headers: [DemoHeaders.backendID: backendID])
         }
@@ -88,7 +88,6 @@ struct DemoHTTPResponder: HTTPResponder {
         // Decide the route before the faults so an injected answer still counts where it was aimed.
         let route: DemoRoute
         var document: DemoJSON?
-        var parseFailed = false
         if isGet {
             route = switch path {
             case "/health": .health
@@ -96,7 +95,7 @@ struct DemoHTTPResponder: HTTPResponder {
             default: .rest
             }
         } else {
-            do { document = try DemoJSON.parse(body) } catch { parseFailed = true }
+            document = try? DemoJSON.parse(body)
             let isJSONRPC: Bool = switch document {
             case .array?: true
             case let value?: value["method"] != nil
@@ -115,7 +114,7 @@ struct DemoHTTPResponder: HTTPResponder {
             await state.count(injected: "delay")
             _ = await demoPause(milliseconds: delay)  // cut short by a shutdown: answer now
         }
-        if try await refuse(faults, context: context) { return Response(status: .ok) }
+        if await refuse(faults, context: context) { return Response(status: .ok) }
         if let status = faults.status { return await injectedStatus(status, faults: faults) }
 
         let answer: DemoJSON
@@ -130,10 +129,10 @@ struct DemoHTTPResponder: HTTPResponder {
         case .rest:
             answer = restEcho(request, body: document, rawBody: body)
         default:
-            if parseFailed {
-                answer = await rpc.answer(body: body, rpcError: faults.rpcError)
+            if let document {
+                answer = await rpc.answer(document: document, rpcError: faults.rpcError)
             } else {
-                answer = await rpc.answer(document: document ?? .null, rpcError: faults.rpcError)
+                answer = await rpc.answer(body: body, rpcError: faults.rpcError)  // the -32700 answer, with the reason
             }
         }
         return await jsonResponse(status: 200, json: answer, faults: faults)
@@ -142,7 +141,7 @@ struct DemoHTTPResponder: HTTPResponder {
     static func isREST(_ path: String) -> Bool { path == "/v1" || path.hasPrefix("/v1/") }
 
     /// `close=1`: drops the connection (the response returned after this is never written).
-    private func refuse(_ faults: DemoFaults, context: Context) async throws -> Bool {
+    private func refuse(_ faults: DemoFaults, context: Context) async -> Bool {
         guard faults.close else { return false }
         await state.count(injected: "close")
         try? await context.channel.close(mode: .all)
@@ -173,7 +172,7 @@ struct DemoHTTPResponder: HTTPResponder {
         .object([("error", .object([("code", .int(code)), ("message", .string(message))])), ("backend_id", .string(backendID))])
     }
 
-    private func errorResponse(status: Int, message: String, faults: DemoFaults) -> Response {
+    private func errorResponse(status: Int, message: String) -> Response {
         jsonResponse(status: HTTPResponse.Status(code: status), body: Self.errorBody(code: status, message: message, backendID: backendID).bytes)
     }
 
