@@ -7,7 +7,10 @@
 #   - protoc-gen-grpc-swift-2 (grpc-swift-protobuf): client and server stubs
 #     of every file that declares a `service`, into Sources/ChainAPI/Generated
 #     (target PocketChainAPI, which imports the messages from PocketProtocol;
-#     see ExtraModuleImports below).
+#     see ExtraModuleImports below);
+#   - protos/demo/ (the demo backend's own service, not a chain message):
+#     messages and stubs together into Sources/Tooling/DemoBackend/Generated
+#     (target DemoBackend).
 # The output is committed; run this only after editing a .proto file.
 set -euo pipefail
 
@@ -15,6 +18,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 OUT="$ROOT/Sources/Protocol/Generated"
 GRPC_OUT="$ROOT/Sources/ChainAPI/Generated"
+DEMO_OUT="$ROOT/Sources/Tooling/DemoBackend/Generated"
 SCRATCH="$ROOT/.build-plugins"
 PROTOC=${PROTOC:-protoc}
 
@@ -35,7 +39,9 @@ for dir in /usr/include /usr/local/include; do
     [ -f "$dir/google/protobuf/any.proto" ] && INCLUDES+=(-I "$dir") && break
 done
 
-mapfile -t PROTOS < <(cd "$ROOT/protos" && find . -name '*.proto' | sed 's|^\./||' | LC_ALL=C sort)
+# protos/demo/ is left out of the chain's targets (generated on its own below).
+mapfile -t PROTOS < <(cd "$ROOT/protos" && find . -name '*.proto' -not -path './demo/*' | sed 's|^\./||' | LC_ALL=C sort)
+mapfile -t DEMO_PROTOS < <(cd "$ROOT/protos" && find demo -name '*.proto' | LC_ALL=C sort)
 mapfile -t SERVICE_PROTOS < <(cd "$ROOT/protos" && grep -l '^service ' "${PROTOS[@]}")
 
 # PathToUnderscores: same-named files (params.proto, query.proto) live in
@@ -68,5 +74,25 @@ mkdir -p "$GRPC_OUT"
     --grpc-swift_opt=ExtraModuleImports=PocketProtocol \
     "${SERVICE_PROTOS[@]}"
 
+# The demo backend's service: messages and stubs in one module, public so
+# tests and tools can build requests and call it with the generated client.
+rm -rf "$DEMO_OUT"
+mkdir -p "$DEMO_OUT"
+"$PROTOC" "${INCLUDES[@]}" \
+    --plugin=protoc-gen-swift="$PLUGIN" \
+    --swift_out="$DEMO_OUT" \
+    --swift_opt=Visibility=Public \
+    --swift_opt=FileNaming=PathToUnderscores \
+    "${DEMO_PROTOS[@]}"
+"$PROTOC" "${INCLUDES[@]}" \
+    --plugin=protoc-gen-grpc-swift="$GRPC_PLUGIN" \
+    --grpc-swift_out="$DEMO_OUT" \
+    --grpc-swift_opt=Visibility=Public \
+    --grpc-swift_opt=Server=true \
+    --grpc-swift_opt=Client=true \
+    --grpc-swift_opt=FileNaming=PathToUnderscores \
+    "${DEMO_PROTOS[@]}"
+
 echo "generated $(ls "$OUT" | wc -l) message files in ${OUT#$ROOT/}"
 echo "generated $(ls "$GRPC_OUT" | wc -l) service files in ${GRPC_OUT#$ROOT/}"
+echo "generated $(ls "$DEMO_OUT" | wc -l) demo backend files in ${DEMO_OUT#$ROOT/}"

@@ -1,2 +1,0 @@
-/// The demo backend served by `backend serve`.
-enum DemoBackendModule {}
