@@ -37,7 +37,9 @@ struct RelayerFileReader {
         let largestBody = services.map(\.maxBodyBytes).reduce(serviceDefaults.maxBodyBytes, max)
         let relayer = RelayerConfig(
             services: services.map {
-                RelayerConfig.Service(id: $0.id, transports: Set($0.pools.keys), maxRequestBodyBytes: $0.maxBodyBytes, backendDeadline: $0.deadline)
+                RelayerConfig.Service(
+                    id: $0.id, transports: Set($0.pools.keys), maxRequestBodyBytes: $0.maxBodyBytes, backendDeadline: $0.deadline,
+                    defaultTransport: $0.defaultBackend)
             },
             maxRequestBodyBytes: largestBody,
             defaultTransport: Self.sharedDefaultTransport(services),

@@ -46,10 +46,9 @@ public final class Relayer: Sendable {
     public func handle(_ incoming: IncomingRelay) async -> RelayAnswer {
         let started = clock.monotonicNow
         recorder.received()
-        let transport = incoming.rpcType ?? config.defaultTransport
         let answer: RelayAnswer
         do {
-            let admitted = try await admission.admit(body: incoming.body, transport: transport, allowWebSocket: false)
+            let admitted = try await admission.admit(body: incoming.body, transport: incoming.rpcType, allowWebSocket: false)
             answer = await serve(admitted, incoming: incoming)
         } catch {
             answer = .rejected(error)

@@ -12,16 +12,19 @@ public struct RelayerConfig: Sendable {
         public var backendDeadline: Duration
         /// Replaces the budget formula with `app stake × factor` (docs/protocol.md#app-stake-metering), as the reference's `service_factors`.
         public var serviceFactor: Double?
+        /// Transport of a request without `Rpc-Type` (the service's `default_backend`); nil: `RelayerConfig.defaultTransport`.
+        public var defaultTransport: BackendTransport?
 
         public init(
             id: String, transports: Set<BackendTransport> = [.jsonRPC], maxRequestBodyBytes: Int = RelayerConfig.defaultMaxBodyBytes,
-            backendDeadline: Duration = .seconds(30), serviceFactor: Double? = nil
+            backendDeadline: Duration = .seconds(30), serviceFactor: Double? = nil, defaultTransport: BackendTransport? = nil
         ) {
             self.id = id
             self.transports = transports
             self.maxRequestBodyBytes = maxRequestBodyBytes
             self.backendDeadline = backendDeadline
             self.serviceFactor = serviceFactor
+            self.defaultTransport = defaultTransport
         }
     }
 

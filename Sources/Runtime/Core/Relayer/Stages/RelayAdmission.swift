@@ -54,7 +54,8 @@ struct RelayAdmission: Sendable {
     let cache: ChainDataCache
     let meter: RelayMeter
 
-    func admit(body: [UInt8], transport: BackendTransport, allowWebSocket: Bool, expectedService: String? = nil) async throws(RelayRejection) -> AdmittedRelay {
+    /// - Parameter transport: from the request (`Rpc-Type`); nil uses the service's default backend.
+    func admit(body: [UInt8], transport: BackendTransport?, allowWebSocket: Bool, expectedService: String? = nil) async throws(RelayRejection) -> AdmittedRelay {
         let decoded = try decode(body: body, transport: transport, allowWebSocket: allowWebSocket, expectedService: expectedService)
         do {
             let current = try await currentHeight()
@@ -68,7 +69,7 @@ struct RelayAdmission: Sendable {
     }
 
     /// Step 1, no I/O: size, protobuf, required fields, service, transport, payload, supplier key.
-    func decode(body: [UInt8], transport: BackendTransport, allowWebSocket: Bool, expectedService: String?) throws(RelayRejection) -> DecodedRelay {
+    func decode(body: [UInt8], transport requested: BackendTransport?, allowWebSocket: Bool, expectedService: String?) throws(RelayRejection) -> DecodedRelay {
         guard body.count <= config.maxRequestBodyBytes else {
             throw RelayRejection(.requestTooLarge(size: body.count, limit: config.maxRequestBodyBytes))
         }
@@ -94,6 +95,7 @@ struct RelayAdmission: Sendable {
         guard body.count <= service.maxRequestBodyBytes else {
             throw reject(.requestTooLarge(size: body.count, limit: service.maxRequestBodyBytes))
         }
+        let transport = requested ?? service.defaultTransport ?? config.defaultTransport
         if transport == .websocket, !allowWebSocket {
             throw reject(.transportMismatch("WebSocket relays travel inside a WebSocket connection (duplex session), not as single requests"))
         }
