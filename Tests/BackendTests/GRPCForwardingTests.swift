@@ -123,6 +123,33 @@ struct GRPCForwardingTests {
         }
     }
 
+    @Test("active probes call a gRPC method: an OK reply with the expected text keeps the endpoint up, an error status takes it down")
+    func grpcProbes() async throws {
+        try await Self.withServer { port in
+            func pool(probing method: String) -> LiveBackendConfiguration {
+                let check = BackendHealthCheck(
+                    enabled: true, path: method, interval: .milliseconds(50), timeout: .seconds(2), unhealthyThreshold: 2,
+                    healthyThreshold: 1, requestBody: "probe", expectedBody: "echo:probe")
+                return singlePool(transport: .grpc, BackendPoolSettings(
+                    endpoints: endpoints(("g", "127.0.0.1:\(port)")), healthCheck: check, recoveryTimeout: .seconds(3600)))
+            }
+            let telemetry = RecordingTelemetry()
+            let labels: TelemetryLabels = [("service", "svc"), ("transport", "grpc"), ("endpoint", "g")]
+            try await withBackend(pool(probing: "/test.Echo/Echo"), telemetry: telemetry, clock: ManualClock(), start: true) { backend in
+                try await eventually("three passing probes") { telemetry.counter(RelayerMetrics.backendHealthProbes, labels + [("result", "pass")]) >= 3 }
+                #expect(telemetry.counter(RelayerMetrics.backendHealthProbes, labels + [("result", "fail")]) == 0)
+                #expect(backend.health().first?.healthy == true)
+            }
+            try await withBackend(pool(probing: "/test.Echo/Deny"), clock: ManualClock(), start: true) { backend in
+                try await eventually("the endpoint marked unhealthy") { backend.health().first?.healthy == false }
+                guard case .unavailable? = await forwardError(backend, Self.request("/test.Echo/Echo", body: Self.frame("x"))) else {
+                    Issue.record("a probed-down gRPC endpoint takes no relays")
+                    return
+                }
+            }
+        }
+    }
+
     @Test("no server at the endpoint is unavailable")
     func connectionRefused() async throws {
         let refusing = try RefusingPort()
