@@ -150,6 +150,19 @@ struct GRPCForwardingTests {
         }
     }
 
+    @Test("a reply over the answer limit is responseTooLarge")
+    func replyLimit() async throws {
+        try await Self.withServer { port in
+            let configuration = singlePool(
+                transport: .grpc, BackendPoolSettings(endpoints: endpoints(("g", "127.0.0.1:\(port)"))), maxResponseBodyBytes: 8)
+            try await withBackend(configuration) { backend in
+                let error = await forwardError(backend, Self.request("/test.Echo/Echo", body: Self.frame("a long request")))
+                #expect(error == .responseTooLarge(service: "svc", limit: 8))
+                #expect(backend.health().first?.healthy == true)
+            }
+        }
+    }
+
     @Test("no server at the endpoint is unavailable")
     func connectionRefused() async throws {
         let refusing = try RefusingPort()

@@ -43,7 +43,7 @@ struct BackendHealthChecker: Sendable {
         let check = pool.settings.healthCheck
         let deadline = ContinuousClock.now.advanced(by: check.timeout)
         do throws(BackendError) {
-            return try await LiveBackend.withDeadline(deadline, onExpiry: .timeout(service: pool.serviceID, afterMilliseconds: 0)) {
+            return try await LiveBackend.withDeadline(deadline, onExpiry: .timeout(service: pool.serviceID, afterMilliseconds: check.timeout.milliseconds)) {
                 () async throws(BackendError) -> Bool in
                 switch endpoint.target {
                 case .url(let url): return await httpProbe(url, check: check)

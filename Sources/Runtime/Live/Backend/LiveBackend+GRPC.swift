@@ -69,6 +69,9 @@ extension LiveBackend {
     ) async -> AttemptResult {
         var options = CallOptions.defaults
         options.waitForReady = false
+        // The NIO transport bounds the messages it receives by `maxRequestMessageBytes`
+        // (`maxResponseMessageBytes` is not applied by it); set both to the answer limit.
+        options.maxRequestMessageBytes = maxResponseBytes
         options.maxResponseMessageBytes = maxResponseBytes
         options.compression = CompressionAlgorithm.none
         do {
@@ -76,16 +79,24 @@ extension LiveBackend {
                 request: ClientRequest(message: message, metadata: metadata), descriptor: method, serializer: RawBytesSerializer(),
                 deserializer: RawBytesDeserializer(), options: options
             ) { response in
-                GRPCAnswer(response)
+                GRPCAnswer(response, maxMessageBytes: maxResponseBytes)
             }
-            if case .transportFailure(let error) = answer {
+            switch answer {
+            case .transportFailure(let error):
                 if Task.isCancelled { return .failed(AttemptFailure(kind: .cancelled, reason: "call cancelled")) }
                 return .failed(AttemptFailure(kind: error.code == .unavailable ? .connect : .network, reason: "\(error)"))
+            case .tooLarge(let reason):
+                return .failed(AttemptFailure(kind: .tooLarge, reason: reason))
+            case .answer:
+                break
             }
             return .answered(.complete(status: 200, headers: answer.headers, body: answer.body), serverError: false)
         } catch {
             // Failures below gRPC (no connection, a stream reset) are thrown rather than answered.
             if Task.isCancelled { return .failed(AttemptFailure(kind: .cancelled, reason: "call cancelled")) }
+            if let rpc = error as? RPCError, GRPCAnswer.isLocalSizeLimit(rpc) {
+                return .failed(AttemptFailure(kind: .tooLarge, reason: "\(error)"))
+            }
             let unreachable = (error as? RPCError)?.code == .unavailable
             return .failed(AttemptFailure(kind: unreachable ? .connect : .network, reason: "\(error)"))
         }
@@ -98,26 +109,51 @@ enum GRPCAnswer: Sendable {
     case answer(headers: [Header], body: [UInt8])
     /// The call failed below gRPC (no connection, broken stream): not the backend's status.
     case transportFailure(RPCError)
+    /// The reply exceeded the answer limit.
+    case tooLarge(String)
 
-    init(_ response: ClientResponse<[UInt8]>) {
+    init(_ response: ClientResponse<[UInt8]>, maxMessageBytes: Int) {
         switch response.accepted {
         case .success(let contents):
             var headers = [Header("content-type", "application/grpc")] + Self.headers(contents.metadata)
             switch contents.message {
             case .success(let message):
+                guard message.count <= maxMessageBytes else {
+                    self = .tooLarge("reply of \(message.count) bytes exceeds \(maxMessageBytes)")
+                    return
+                }
                 headers += Self.headers(contents.trailingMetadata)
                 headers += [Header("grpc-status", "0"), Header("grpc-message", "")]
                 self = .answer(headers: headers, body: GRPCFrames.frame(message))
             case .failure(let error):
+                if Self.isLocalSizeLimit(error) {
+                    self = .tooLarge(error.message)
+                    return
+                }
                 headers += Self.headers(error.metadata) + Self.status(error)
                 self = .answer(headers: headers, body: [])
             }
         case .failure(let error):
-            if error.cause != nil && error.metadata.isEmpty {
+            if Self.isLocalSizeLimit(error) {
+                self = .tooLarge(error.message)
+            } else if error.cause != nil && error.metadata.isEmpty {
                 self = .transportFailure(error)
             } else {
                 self = .answer(headers: [Header("content-type", "application/grpc")] + Self.headers(error.metadata) + Self.status(error), body: [])
             }
+        }
+    }
+
+    /// Our client's own refusal of an oversized reply, as opposed to a status the backend sent.
+    /// The NIO transport reports it as INTERNAL "Failed to decode message …exceeded the configured
+    /// maximum payload size…" (its wording, checked by `BackendTests`); a backend's status never
+    /// passes through that decoder.
+    static func isLocalSizeLimit(_ error: RPCError) -> Bool {
+        let limitText = "exceeded the configured maximum payload size"
+        switch error.code {
+        case .internalError: return error.message.hasPrefix("Failed to decode message") && error.message.contains(limitText)
+        case .resourceExhausted: return error.metadata.isEmpty && error.message.hasPrefix("Message has " + limitText)
+        default: return false
         }
     }
 
