@@ -143,6 +143,10 @@ public struct BackendConnectionSettings: Sendable, Hashable {
 public struct LiveBackendConfiguration: Sendable, Hashable {
     public var services: [String: ServiceBackendSettings]
     public var connections: BackendConnectionSettings
+    /// Longest single line of an SSE/NDJSON answer (longer ⇒ the stream fails with `responseTooLarge`).
+    public var maxStreamLineBytes: Int = 256 * 1024
+    /// Largest WebSocket message accepted from a backend (and frame sent to it).
+    public var maxWebSocketMessageBytes: Int = 15 * 1024 * 1024
 
     public init(services: [ServiceBackendSettings], connections: BackendConnectionSettings = BackendConnectionSettings()) {
         var byID: [String: ServiceBackendSettings] = [:]
