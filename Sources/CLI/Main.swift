@@ -5,7 +5,7 @@ struct PocketRelayMiner: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pocket-relay-miner",
         abstract: "High-availability relay miner for Pocket Network (Shannon), built simulation-first.",
-        subcommands: [SimCommand.self, ChainCommand.self, RelayerCommand.self, BackendCommand.self, VectorsCommand.self, BenchCommand.self, VersionCommand.self]
+        subcommands: [SimCommand.self, ChainCommand.self, RelayerCommand.self, BackendCommand.self, RelayCommand.self, VectorsCommand.self, BenchCommand.self, VersionCommand.self]
     )
 }
 

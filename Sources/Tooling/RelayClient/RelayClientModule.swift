@@ -1,2 +1,0 @@
-/// The `relay` test and load client.
-enum RelayClientModule {}
