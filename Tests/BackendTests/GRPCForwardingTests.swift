@@ -163,7 +163,7 @@ struct GRPCForwardingTests {
         }
     }
 
-    @Test("no server at the endpoint is unavailable")
+    @Test("no server at the endpoint is a transport failure (502)")
     func connectionRefused() async throws {
         let refusing = try RefusingPort()
         let port = refusing.port
@@ -171,8 +171,8 @@ struct GRPCForwardingTests {
         let configuration = singlePool(transport: .grpc, BackendPoolSettings(endpoints: endpoints(("g", "127.0.0.1:\(port)")), maxRetries: 0))
         try await withBackend(configuration) { backend in
             let error = await forwardError(backend, Self.request("/test.Echo/Echo", body: Self.frame("x")))
-            guard case .unavailable(let service, _)? = error else {
-                Issue.record("expected unavailable, got \(String(describing: error))")
+            guard case .transport(let service, _)? = error else {
+                Issue.record("expected transport, got \(String(describing: error))")
                 return
             }
             #expect(service == "svc")

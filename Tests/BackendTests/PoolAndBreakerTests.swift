@@ -71,7 +71,7 @@ struct PoolAndBreakerTests {
         #expect(telemetry.gaugeValue(RelayerMetrics.backendEndpointHealthy, labels) == 0)
     }
 
-    @Test("refused connections open the circuit (unavailable, then a fast fail)")
+    @Test("refused connections fail the request (transport, a 502) and open the circuit (then unavailable, a fast 503)")
     func breakerOpensOnRefusal() async throws {
         let refusing = try RefusingPort()
         let port = refusing.port
@@ -79,9 +79,12 @@ struct PoolAndBreakerTests {
         let telemetry = RecordingTelemetry()
         let pool = BackendPoolSettings(endpoints: endpoints(("gone", "http://127.0.0.1:\(port)")), maxRetries: 0, unhealthyThreshold: 2)
         try await withBackend(singlePool(pool), telemetry: telemetry, clock: ManualClock()) { backend in
-            for _ in 0..<3 {
-                guard case .unavailable? = await forwardError(backend, relayRequest()) else {
-                    Issue.record("expected unavailable")
+            for attempt in 0..<3 {
+                let error = await forwardError(backend, relayRequest())
+                switch (attempt, error) {
+                case (0..<2, .transport?), (2, .unavailable?): continue
+                default:
+                    Issue.record("attempt \(attempt): expected transport twice then unavailable, got \(String(describing: error))")
                     return
                 }
             }

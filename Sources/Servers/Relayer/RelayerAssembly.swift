@@ -30,7 +30,7 @@ public final class RelayerAssembly: Sendable {
         self.settings = settings
         self.logger = logger
         let clock = SystemClock()
-        telemetry = PrometheusTelemetry(declared: RelayerMetrics.all, logger: logger, minimumLevel: settings.logging.level.eventLevel)
+        telemetry = PrometheusTelemetry(declared: RelayerMetrics.all + RelayerMetrics.backend, logger: logger, minimumLevel: settings.logging.level.eventLevel)
         do {
             keys = try KeysFileWatcher(source: settings.keys, interval: settings.keysReloadInterval, telemetry: telemetry, component: "relayer.keys")
         } catch {
@@ -95,7 +95,7 @@ public final class RelayerAssembly: Sendable {
             ClosureService(name: "chain-queries") {
                 try await withGracefulShutdownHandler { try await queries.run() } onGracefulShutdown: { queries.beginGracefulShutdown() }
             },
-            ClosureService(name: "keys-reload") { try await cancelWhenGracefulShutdown { await keys.run() } },
+            ClosureService(name: "keys-reload") { await cancelWhenGracefulShutdown { await keys.run() } },
             ClosureService(name: "backend-health") {
                 backend.start()
                 try? await gracefulShutdown()

@@ -125,8 +125,9 @@ extension LiveBackend {
     static func error(_ failure: AttemptFailure, endpoint: PoolEndpoint, service: ServiceBackendSettings) -> BackendError {
         let context = "endpoint \(endpoint.name) (\(endpoint.url)): \(failure.reason)"
         switch failure.kind {
-        case .connect: return .unavailable(service: service.serviceID, reason: context)
-        case .network, .invalid, .cancelled: return .transport(service: service.serviceID, reason: context)
+        // A refused connection is a failed request (502, as the Go relayer answers), not "no healthy
+        // endpoint": `.unavailable` (503) is kept for pools whose every circuit is open.
+        case .connect, .network, .invalid, .cancelled: return .transport(service: service.serviceID, reason: context)
         case .timeout: return .timeout(service: service.serviceID, afterMilliseconds: service.requestTimeout.milliseconds)
         case .tooLarge: return .responseTooLarge(service: service.serviceID, limit: service.maxResponseBodyBytes)
         }

@@ -10,7 +10,7 @@ import Testing
 /// 403, backend down 502 then 503 once its circuit opens, Redis down 503
 /// with fail_behavior closed; and a SIGTERM that exits 0.
 @Suite(.serialized, .timeLimit(.minutes(5)))
-struct RelayerRejectionTests {
+struct RelayerLiveRejectionTests {
     @Test(.enabled(if: ChildProcess.binary != nil && LocalRedisServerAvailable.value, "needs the built binary and redis-server"))
     func badInputAndFaultsGetTheirStatusAndPublishNothing() async throws {
         let stack = try await LiveStack.start()
@@ -62,11 +62,14 @@ struct RelayerRejectionTests {
                 // Backend down: 502 (not mined), and once the circuit opens, 503 at once.
                 let app4 = try stack.keys.key(stack.keys.applications["app-4"])
                 var statuses: [Int] = []
+                var firstBody = ""
                 for _ in 0..<7 {
                     let relay = try await factory.relay(application: app4, signer: app4, service: "ethereum", supplier: supplier, payload: payload)
-                    statuses.append(try await HTTP.post(stack.relayerURL, body: relay.bytes, headers: [("Rpc-Type", "3")]).status)
+                    let answer = try await HTTP.post(stack.relayerURL, body: relay.bytes, headers: [("Rpc-Type", "3")])
+                    if firstBody.isEmpty { firstBody = answer.text }
+                    statuses.append(answer.status)
                 }
-                #expect(statuses.prefix(5).allSatisfy { $0 == 502 }, "\(statuses)")
+                #expect(statuses.prefix(5).allSatisfy { $0 == 502 }, "\(statuses) \(firstBody)")
                 #expect(statuses.last == 503, "all endpoints of the pool are open: \(statuses)")
                 #expect(try await RedisStream.entries(url: stack.redis.url, key: stream).isEmpty, "a backend failure is not mined")
 
