@@ -75,7 +75,7 @@ struct RelayerLiveRejectionTests {
 
                 // Redis down with fail_behavior closed: metering refuses (503), nothing is served unmetered.
                 await stack.redis.kill()
-                let whileDown = try await factory.relay(application: app, signer: gateway, service: "anvil", supplier: supplier, payload: payload, session: good.session)
+                let whileDown = try await factory.relay(application: app, signer: gateway, service: "anvil", supplier: supplier, payload: payload)
                 let answer = try await HTTP.post(stack.relayerURL, body: whileDown.bytes, headers: [("Rpc-Type", "3")])
                 #expect(answer.status == 503, "\(answer.text)")
                 #expect(answer.json["reason"] as? String == "meter_unavailable")

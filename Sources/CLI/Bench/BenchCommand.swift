@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run benchmarks (use a release build).",
-        subcommands: [ProtocolBench.self, RedisBench.self, MinerRebuildBench.self, RedisModelBench.self, SimBench.self],
+        subcommands: [ProtocolBench.self, RedisBench.self, RelayerBench.self, MinerRebuildBench.self, RedisModelBench.self, SimBench.self],
         defaultSubcommand: nil
     )
 }

@@ -25,7 +25,7 @@ final class LiveStack: @unchecked Sendable {
     var relayerURL: String { "http://127.0.0.1:\(relayerPorts["http"]!)" }
 
     /// - Parameter failBehavior: `relay_meter.fail_behavior`.
-    static func start(blockTime: String = "500ms", failBehavior: String = "closed") async throws -> LiveStack {
+    static func start(blockTime: String = "1s", failBehavior: String = "closed") async throws -> LiveStack {
         let directory = NSTemporaryDirectory() + "relayer-live-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let redis = try await LocalRedisServer.start()
