@@ -36,6 +36,7 @@ bench: setup
 	./.build-release/release/pocket-relay-miner bench redis
 	./.build-release/release/pocket-relay-miner bench miner-rebuild
 	./.build-release/release/pocket-relay-miner bench sim
+	./.build-release/release/pocket-relay-miner bench relayer
 
 swarm: setup
 	$(SWIFT) build -c release --scratch-path .build-release --product pocket-relay-miner
