@@ -101,16 +101,12 @@ struct BackendServeCommand: AsyncParsableCommand {
             tasks.addTask {
                 // A listener that fails makes run() throw; that error is the one reported.
                 guard let endpoints = try? await server.endpoints else { return }
-                announce("backend ready \(endpoints) id=\(id)")
+                sayLine("backend ready \(endpoints) id=\(id)")
             }
             try await tasks.waitForAll()
         }
         let stats = await server.stats()
-        announce("backend stopped after \(stats.total) requests")
+        sayLine("backend stopped after \(stats.total) requests")
     }
 }
 
-/// One line on stdout, written at once (stdout is usually a pipe for tests and scripts).
-private func announce(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}

@@ -68,21 +68,21 @@ struct ChainServeCommand: AsyncParsableCommand {
         do {
             standIn = try await ChainStandIn(configuration) { block in
                 if block.height % every == 0 || block.height == 1 {
-                    say("block \(block.height)  hash \(Array(block.hash.prefix(6)).hex.uppercased())…  time \(block.time.unixNanoseconds / 1_000_000) ms")
+                    sayLine("block \(block.height)  hash \(Array(block.hash.prefix(6)).hex.uppercased())…  time \(block.time.unixNanoseconds / 1_000_000) ms")
                 }
             }
         } catch {
             throw ValidationError("\(error)")
         }
 
-        say("chain stand-in for world \(spec.name), chain id \(genesis.chainID), a block every \(genesis.blockTime)")
-        say("  grpc      \(grpc)")
-        say("  cometbft  http://\(rpc)  (ws://\(rpc)/websocket, control: POST http://\(rpc)/control/{stall,resume,drop-next-tx})")
-        say("  keys      \(keysPath)")
+        sayLine("chain stand-in for world \(spec.name), chain id \(genesis.chainID), a block every \(genesis.blockTime)")
+        sayLine("  grpc      \(grpc)")
+        sayLine("  cometbft  http://\(rpc)  (ws://\(rpc)/websocket, control: POST http://\(rpc)/control/{stall,resume,drop-next-tx})")
+        sayLine("  keys      \(keysPath)")
         if let stateDir {
-            say("  state     \(stateDir)" + (standIn.resumedHeight > 0 ? " (resumed at height \(standIn.resumedHeight))" : " (new)"))
+            sayLine("  state     \(stateDir)" + (standIn.resumedHeight > 0 ? " (resumed at height \(standIn.resumedHeight))" : " (new)"))
         } else {
-            say("  state     none: the chain starts from genesis on every start")
+            sayLine("  state     none: the chain starts from genesis on every start")
         }
 
         var logger = Logger(label: "pocket.chain-stand-in")
@@ -92,12 +92,7 @@ struct ChainServeCommand: AsyncParsableCommand {
         ))
         try await group.run()
         let height = await standIn.chain.height
-        say("chain stand-in stopped at height \(height)")
+        sayLine("chain stand-in stopped at height \(height)")
     }
 }
 
-/// One line on stdout, written at once: the output is usually a pipe or a
-/// file (localnet scripts, tests), where `print` would sit in a buffer.
-private func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}

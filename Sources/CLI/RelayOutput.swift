@@ -114,6 +114,6 @@ struct RelayOutput: Sendable {
         return body.count > 300 ? text + "…" : text
     }
 
-    private func out(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-    private func err(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    private func out(_ line: String) { sayLine(line) }
+    private func err(_ line: String) { printError(line) }
 }

@@ -34,7 +34,7 @@ struct RelayerBench: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: world) else { throw ValidationError("run from the repository root (needs scenarios/happy-path.yaml)") }
 
         let redis = try await LocalRedisServer.start()
-        let grpcPort = try freeLoopbackPort(), rpcPort = try freeLoopbackPort()
+        let grpcPort = try LocalRedisServer.freePort(), rpcPort = try LocalRedisServer.freePort()
         // 10 s blocks: a session (10 blocks) outlasts each timed run, so rollovers do not distort it.
         let chain = try BenchChild(binary: binary, name: "chain", directory: directory, arguments: [
             "chain", "serve", "--world", world, "--block-time", "10s", "--grpc", "127.0.0.1:\(grpcPort)", "--rpc", "127.0.0.1:\(rpcPort)",
@@ -166,20 +166,6 @@ struct RelayerBench: AsyncParsableCommand {
         return kb / 1024
     }
 
-    private func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw ValidationError("cannot find a free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// A child process of the bench with its output in a log file.

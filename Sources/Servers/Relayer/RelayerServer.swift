@@ -90,10 +90,12 @@ public final class RelayerServer: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    private var relayResponder: RelayerHTTPResponder {
-        RelayerHTTPResponder(
+    private var relayResponder: RelayerHTTPResponder<RouterResponder<BasicRequestContext>> {
+        let health = Router()
+        OperatorRoutes.addHealth(to: health, readiness: readiness)
+        return RelayerHTTPResponder(
             relay: HTTPRelayHandler(process: process, keys: keys, maxBodyBytes: maxBodyBytes, bodyReadTimeout: options.bodyReadTimeout),
-            readiness: readiness
+            health: health.buildResponder()
         )
     }
 
@@ -143,21 +145,14 @@ public final class RelayerServer: Sendable {
 }
 
 /// Relays on every path except the health endpoints.
-struct RelayerHTTPResponder: HTTPResponder {
+struct RelayerHTTPResponder<Health: HTTPResponder>: HTTPResponder where Health.Context == BasicRequestContext {
     typealias Context = BasicRequestContext
     let relay: HTTPRelayHandler
-    let readiness: RelayerReadiness
+    let health: Health
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
-        switch request.uri.path {
-        case "/health", "/healthz", "/ready":
-            if request.method == .get {
-                let router = Router()
-                OperatorRoutes.addHealth(to: router, readiness: readiness)
-                return try await router.buildResponder().respond(to: request, context: context)
-            }
-        default:
-            break
+        if request.method == .get, ["/health", "/healthz", "/ready"].contains(request.uri.path) {
+            return try await health.respond(to: request, context: context)
         }
         return await relay.respond(to: request)
     }

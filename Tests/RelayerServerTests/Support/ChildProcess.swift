@@ -1,6 +1,5 @@
 import Foundation
-import NIOCore
-import NIOPosix
+import RedisTooling
 
 /// A `pocket-relay-miner` subcommand run as a real child process, its
 /// stdout+stderr in a log file the test can read and print on failure.
@@ -64,14 +63,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// A port nobody listens on right now.
-    static func freePort() throws -> Int {
-        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0).wait()
-        let port = channel.localAddress!.port!
-        try channel.close().wait()
-        return port
-    }
+    static func freePort() throws -> Int { try LocalRedisServer.freePort() }
 }
 
 /// A test failure with a message.

@@ -33,9 +33,9 @@ public struct JSONLogHandler: LogHandler {
 
     /// The JSON line for one log call (exposed for tests).
     public static func line(time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
-        var out = "{\"time\":\"\(rfc3339(time))\",\"level\":\"\(level.rawValue)\",\"logger\":\(quote(label)),\"msg\":\(quote(message))"
+        var out = "{\"time\":\"\(rfc3339(time))\",\"level\":\"\(level.rawValue)\",\"logger\":\(JSONText.quoted(label)),\"msg\":\(JSONText.quoted(message))"
         for key in metadata.keys.sorted() {
-            out += ",\(quote(key)):\(quote(render(metadata[key]!)))"
+            out += ",\(JSONText.quoted(key)):\(JSONText.quoted(render(metadata[key]!)))"
         }
         return out + "}\n"
     }
@@ -48,8 +48,6 @@ public struct JSONLogHandler: LogHandler {
         case .dictionary(let d): return "{" + d.keys.sorted().map { "\($0)=\(render(d[$0]!))" }.joined(separator: ",") + "}"
         }
     }
-
-    static func quote(_ s: String) -> String { JSONText.quoted(s) }
 
     private static func rfc3339(_ date: Date) -> String {
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
