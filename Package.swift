@@ -259,6 +259,8 @@ let package = Package(
                 // bench relayer: the direct-to-backend baseline.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // main.swift: NIO's event loops as the concurrency executor for the servers.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Sources/CLI"
         ),

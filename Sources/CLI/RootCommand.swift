@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct PocketRelayMiner: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pocket-relay-miner",
